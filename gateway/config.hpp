@@ -1,0 +1,94 @@
+// The daemon's effective configuration, as plain values.
+//
+// Purpose: what gateway.yaml says, after defaults, bounds and secret files are applied.
+//   The one schema table in config_schema.cpp fills this struct; nothing else parses YAML
+//   for configuration. Libraries never see this type: gateway/ copies what each needs into
+//   that library's own Options struct.
+// Ownership: plain values, copyable; a reload builds a new one and swaps it in.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gateway/secret.hpp"
+
+namespace mfigw::gateway {
+
+using Duration = std::chrono::milliseconds;
+
+struct LogConfig {
+  std::string level = "info";  // default for every part
+  // Per-part overrides; empty means "use level".
+  std::string smpp;
+  std::string store;
+  std::string menus;
+  std::string gateway;
+  std::string http;
+  bool maskMsisdn = true;
+};
+
+struct StoreConfig {
+  std::string path = "/var/lib/mfi-gateway";
+  std::uint64_t mapSize = 256ull << 20;       // initial map of the durable env
+  std::uint64_t maxMapSize = 8ull << 30;      // growth stops here; then MDB_MAP_FULL
+  std::uint64_t sessionMapSize = 64ull << 20;  // relaxed-sync env for USSD sessions
+  Duration sessionSyncInterval{1000};          // how often the relaxed env is flushed
+  std::uint32_t groupCommitMaxBatch = 1024;    // logical writes per transaction at most
+};
+
+struct AdminConfig {
+  std::string listen = "127.0.0.1:8470";
+  std::string tokenFile;  // empty: generated at <store.path>/admin.token on first start
+  Secret token;           // read from tokenFile (or the generated file)
+  std::uint64_t bodyLimit = 64ull << 10;
+  Duration readTimeout{10000};
+  std::uint32_t maxConnections = 64;
+};
+
+struct SmppLinkConfig {
+  std::string name;
+  std::string host;
+  std::uint16_t port = 2775;
+  std::string systemId;
+  std::string passwordFile;
+  Secret password;
+  std::string systemType;
+  std::string bindMode = "transceiver";  // transceiver | pair
+  std::uint32_t window = 10;
+  std::uint32_t tps = 10;
+  Duration enquireLinkInterval{30000};
+  Duration responseTimeout{10000};
+  bool tls = false;
+};
+
+struct SmppConfig {
+  bool simulator = false;  // run the built-in SMSC simulator and bind to it
+  std::vector<SmppLinkConfig> links;
+};
+
+struct MenusConfig {
+  std::string dir = "/usr/share/mfi-gateway/menus";
+  std::string serviceCode = "*123#";
+};
+
+struct PhoneConfig {
+  std::string defaultRegion = "KE";  // ISO 3166-1 alpha-2, for numbers without a +
+};
+
+struct ShutdownConfig {
+  Duration drainTimeout{10000};
+};
+
+struct GatewayConfig {
+  LogConfig log;
+  StoreConfig store;
+  AdminConfig admin;
+  SmppConfig smpp;
+  MenusConfig menus;
+  PhoneConfig phone;
+  ShutdownConfig shutdown;
+};
+
+}  // namespace mfigw::gateway
