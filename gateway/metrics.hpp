@@ -1,0 +1,134 @@
+// The daemon's metrics: one table of declarations, a registry of values, Prometheus text.
+//
+// Purpose: every counter and gauge is declared once, in MFIGW_METRIC_TABLE below (name, type,
+//   help, label names). Adding a metric is one line there; its MetricId, HELP and TYPE lines
+//   and the label-count check all follow from that line. `GET /metrics` serves
+//   Metrics::renderPrometheus() (text exposition format 0.0.4).
+// Threading: values are std::atomic, so any thread (e.g. the store's writer) may update a
+//   Counter& or Gauge& it holds. Looking a series up (counter()/gauge()) takes a mutex; hot
+//   paths look their series up once and keep the reference. renderPrometheus() may run
+//   concurrently with updates; it sees each value atomically, not a consistent snapshot.
+// Errors: using a metric with the wrong type or the wrong number of label values is a
+//   programming error and throws std::logic_error.
+// Ownership: the Metrics object owns every series; a returned reference stays valid for
+//   the lifetime of that Metrics object. There is no global registry: gateway/ creates one
+//   and hands it to whoever updates or renders it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mfigw::gateway {
+
+// X(id, name, type, help, labels): labels is one string of comma-separated label names
+// ("" for none). Keep names in the mfigw_ namespace and counters ending in _total.
+#define MFIGW_METRIC_TABLE(X)                                                                  \
+  X(BuildInfo, "mfigw_build_info", Gauge, "Build information; the value is always 1.",        \
+    "version")                                                                                 \
+  X(StartTimeSeconds, "mfigw_start_time_seconds", Gauge,                                       \
+    "Start time of the daemon since the Unix epoch, in seconds.", "")                          \
+  X(Ready, "mfigw_ready", Gauge, "1 when the daemon is ready to serve, 0 otherwise.", "")       \
+  X(ConfigReloadsTotal, "mfigw_config_reloads_total", Counter,                                 \
+    "Configuration reloads (SIGHUP), by result.", "result")                                    \
+  X(HttpRequestsTotal, "mfigw_http_requests_total", Counter,                                   \
+    "Admin HTTP requests, by route pattern and status code.", "route,code")                    \
+  X(StoreMapSizeBytes, "mfigw_store_map_size_bytes", Gauge,                                    \
+    "Current LMDB map size of each store environment, in bytes.", "env")                       \
+  X(StoreUsedBytes, "mfigw_store_used_bytes", Gauge,                                           \
+    "Bytes of the LMDB map in use by each store environment.", "env")                          \
+  X(StoreCommitsTotal, "mfigw_store_commits_total", Counter,                                   \
+    "Write transactions committed, by store environment.", "env")                              \
+  X(StoreWritesTotal, "mfigw_store_writes_total", Counter,                                     \
+    "Logical writes submitted to the store, by environment and result.", "env,result")         \
+  X(StoreMapFullTotal, "mfigw_store_map_full_total", Counter,                                  \
+    "Writes refused because the LMDB map was full (MDB_MAP_FULL).", "env")                     \
+  X(SmppLinkUp, "mfigw_smpp_link_up", Gauge, "1 when the SMPP link is bound, 0 otherwise.",    \
+    "link")                                                                                    \
+  X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")
+
+enum class MetricId : std::size_t {
+#define MFIGW_METRIC_ENUM(id, name, type, help, labels) id,
+  MFIGW_METRIC_TABLE(MFIGW_METRIC_ENUM)
+#undef MFIGW_METRIC_ENUM
+};
+
+enum class MetricType { Counter, Gauge };
+[[nodiscard]] std::string_view toString(MetricType type);
+[[nodiscard]] std::string_view toString(MetricId id);  // the metric's name
+
+struct MetricDesc {
+  MetricId id;
+  std::string_view name;
+  MetricType type;
+  std::string_view help;
+  std::vector<std::string_view> labels;
+};
+
+// The whole table, in declaration order (index == MetricId).
+[[nodiscard]] std::span<const MetricDesc> metricTable();
+[[nodiscard]] const MetricDesc& describe(MetricId id);
+
+// Monotonic count. Never decreases (Prometheus treats a drop as a restart).
+class Counter {
+ public:
+  void inc(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+class Gauge {
+ public:
+  void set(double v) { value_.store(v, std::memory_order_relaxed); }
+  void add(double delta) { value_.fetch_add(delta, std::memory_order_relaxed); }
+  [[nodiscard]] double value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0.0};
+};
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // The series of `id` with these label values (in the table's label order), created at
+  // zero on first use. Throws std::logic_error on a type or label-count mismatch.
+  Counter& counter(MetricId id, std::initializer_list<std::string_view> labelValues = {});
+  Gauge& gauge(MetricId id, std::initializer_list<std::string_view> labelValues = {});
+
+  // Prometheus text exposition format 0.0.4: for each metric in table order, # HELP and
+  // # TYPE, then its series sorted by label values. Metrics without labels always have a
+  // sample (0 until set); labelled ones only once a series exists.
+  [[nodiscard]] std::string renderPrometheus() const;
+
+ private:
+  struct Series {
+    Counter counter;
+    Gauge gauge;
+  };
+  using SeriesMap = std::map<std::vector<std::string>, std::unique_ptr<Series>>;
+
+  Series& series(MetricId id, MetricType expected, std::initializer_list<std::string_view> labels);
+
+  mutable std::mutex mutex_;
+  std::vector<SeriesMap> families_;  // index == MetricId
+};
+
+// Escaping for the exposition format, exposed for tests and for other text renderers.
+[[nodiscard]] std::string escapeLabelValue(std::string_view value);  // \\, \", \n
+[[nodiscard]] std::string escapeHelp(std::string_view help);         // \\, \n
+
+}  // namespace mfigw::gateway
