@@ -1,0 +1,187 @@
+#include "store/env.hpp"
+
+#include "store/error.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+
+namespace mfigw::store {
+namespace {
+
+// Creates `path` and any missing parents with mode 0700 (the store holds borrower data),
+// then checks that we can list, read and write it, so a misconfigured StateDirectory is
+// reported as one clear line naming the path instead of a later, vaguer LMDB error.
+void prepareDirectory(const std::string& path) {
+    if (path.empty()) {
+        throw StoreError(0, "store path is empty");
+    }
+    std::string prefix;
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        prefix = path.substr(0, pos);
+        struct stat existing {};
+        if (prefix.empty() || ::stat(prefix.c_str(), &existing) == 0) {
+            continue;
+        }
+        if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+            throw StoreError(errno, "cannot create store directory " + prefix +
+                                        " (for store at " + path + ")");
+        }
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw StoreError(errno, "cannot access store directory " + path);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        throw StoreError(ENOTDIR, "cannot open store at " + path);
+    }
+    if (::access(path.c_str(), R_OK | W_OK | X_OK) != 0) {
+        throw StoreError(errno, "cannot open store at " + path + " (need read+write access)");
+    }
+}
+
+struct EnvCloser {
+    void operator()(MDB_env* env) const noexcept { mdb_env_close(env); }
+};
+
+}  // namespace
+
+std::string_view toString(Durability d) noexcept {
+    switch (d) {
+        case Durability::Durable:
+            return "Durable";
+        case Durability::Relaxed:
+            return "Relaxed";
+    }
+    return "unknown";
+}
+
+Env::Env(EnvOptions options) : options_(std::move(options)) {
+    while (options_.path.size() > 1 && options_.path.back() == '/') {
+        options_.path.pop_back();
+    }
+    options_.maxMapSize = std::max(options_.maxMapSize, options_.mapSize);
+    prepareDirectory(options_.path);
+
+    const std::string where = "cannot open store at " + options_.path;
+    MDB_env* raw = nullptr;
+    check(mdb_env_create(&raw), where);
+    std::unique_ptr<MDB_env, EnvCloser> env(raw);
+    check(mdb_env_set_maxdbs(env.get(), options_.maxDbs), where);
+    check(mdb_env_set_maxreaders(env.get(), options_.maxReaders), where);
+    check(mdb_env_set_mapsize(env.get(), options_.mapSize), where);
+
+    // MDB_NOTLS: read txns are not bound to a thread slot, so one can be begun on one
+    // thread and ended on another (needed with a thread pool / asio strands).
+    unsigned flags = MDB_NOTLS;
+    if (options_.durability == Durability::Relaxed) {
+        flags |= MDB_NOSYNC | MDB_NOMETASYNC;
+    }
+    check(mdb_env_open(env.get(), options_.path.c_str(), flags, 0600), where);
+
+    // Children we fork/exec (none planned, but libraries do) must not inherit the data
+    // file descriptor: a stray copy keeps POSIX locks and the file alive.
+    mdb_filehandle_t fd = -1;
+    if (mdb_env_get_fd(env.get(), &fd) == 0 && fd >= 0) {
+        const int fdFlags = ::fcntl(fd, F_GETFD);
+        if (fdFlags < 0 || ::fcntl(fd, F_SETFD, fdFlags | FD_CLOEXEC) != 0) {
+            throw StoreError(errno, where + " (setting close-on-exec)");
+        }
+    }
+    env_ = env.release();
+    // LMDB maps max(configured size, data already in the file): a store grown in an
+    // earlier run restarts at its data size and grows again on demand. Report what is
+    // really mapped.
+    refreshMapSize();
+}
+
+Env::~Env() { mdb_env_close(env_); }
+
+void Env::refreshMapSize() {
+    MDB_envinfo info{};
+    mdb_env_info(env_, &info);
+    mapSize_.store(info.me_mapsize, std::memory_order_relaxed);
+}
+
+std::pair<MDB_txn*, Env::SharedLock> Env::beginRaw(unsigned flags) {
+    const char* kind = (flags & MDB_RDONLY) != 0 ? "read" : "write";
+    for (int attempt = 0;; ++attempt) {
+        SharedLock lock(resizeMutex_);
+        MDB_txn* txn = nullptr;
+        const int rc = mdb_txn_begin(env_, nullptr, flags, &txn);
+        if (rc == 0) {
+            return {txn, std::move(lock)};
+        }
+        // Another process grew the map past ours: adopt its size (which needs no txn of
+        // ours open, hence dropping the shared lock) and try again. A few attempts are
+        // plenty; the loop only guards against a pathological grow storm.
+        if (rc == MDB_MAP_RESIZED && attempt < 4) {
+            lock.unlock();
+            adoptGrownMap();
+            continue;
+        }
+        throwStoreError(rc, std::string("cannot begin ") + kind + " transaction on store at " +
+                                options_.path);
+    }
+}
+
+void Env::adoptGrownMap() {
+    std::unique_lock lock(resizeMutex_);
+    check(mdb_env_set_mapsize(env_, 0), "cannot adopt grown map of store at " + options_.path);
+    refreshMapSize();
+}
+
+bool Env::grow() {
+    std::unique_lock lock(resizeMutex_);
+    MDB_envinfo info{};
+    mdb_env_info(env_, &info);
+    const uint64_t current = info.me_mapsize;
+    if (current >= options_.maxMapSize) {
+        return false;
+    }
+    const uint64_t next = std::min(current * 2, options_.maxMapSize);
+    check(mdb_env_set_mapsize(env_, next), "cannot grow map of store at " + options_.path);
+    refreshMapSize();
+    return true;
+}
+
+void Env::sync(bool force) {
+    // Shared: syncing must not race a remap by grow().
+    SharedLock lock(resizeMutex_);
+    check(mdb_env_sync(env_, force ? 1 : 0), "cannot sync store at " + options_.path);
+}
+
+uint64_t Env::usedBytes() const {
+    // The meta pages live inside the map, which grow() unmaps and remaps.
+    SharedLock lock(resizeMutex_);
+    MDB_envinfo info{};
+    MDB_stat st{};
+    mdb_env_info(env_, &info);
+    check(mdb_env_stat(env_, &st), "cannot stat store at " + options_.path);
+    return (static_cast<uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
+}
+
+void Env::write(const std::function<void(WriteTxn&)>& fn) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            WriteTxn txn = beginWrite();
+            fn(txn);
+            txn.commit();
+            return;
+        } catch (const MapFull&) {
+            // The txn is gone (aborted by ~WriteTxn or by the failed commit), so no txn
+            // of this thread is open and grow() can take the lock.
+            if (attempt > 0 || !grow()) {
+                throw;
+            }
+        }
+    }
+}
+
+}  // namespace mfigw::store

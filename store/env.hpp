@@ -1,0 +1,99 @@
+// store/env.hpp: one LMDB environment (a directory holding data.mdb + lock.mdb).
+//
+// Purpose:   Env owns the MDB_env handle, opens it with fixed flags (MDB_NOTLS always;
+//            MDB_NOSYNC|MDB_NOMETASYNC for Relaxed), grows the memory map on demand and
+//            reports sizes for /metrics. The daemon opens two: a Durable `<path>/data` for
+//            business data and a Relaxed `<path>/sessions` for USSD dialog state.
+// Threading: All members are safe from any thread. mdb_env_set_mapsize may only run while
+//            no txn of this process is open, so Env keeps a std::shared_mutex: every
+//            top-level txn holds it shared for its lifetime and grow() takes it
+//            exclusively. Hence: keep read txns short (never across an async wait) and
+//            never call grow() (or write()) while the calling thread holds a txn of this
+//            Env: it would wait for itself.
+// Errors:    The constructor throws StoreError naming the path (one line, fit for the
+//            daemon to print before exiting). grow() returns false at maxMapSize.
+// Ownership: Env owns MDB_env; every Txn, Cursor and Table of it must be gone before the
+//            Env is destroyed. Neither copyable nor movable (txns point to it).
+#pragma once
+
+#include "store/txn.hpp"
+
+#include <lmdb.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace mfigw::store {
+
+enum class Durability {
+    Durable,  // fsync on every commit: a committed txn survives power loss.
+    Relaxed,  // MDB_NOSYNC|MDB_NOMETASYNC: a crash may lose recent commits but never
+              // corrupts; flushed by sync(true). For state we can afford to lose.
+};
+
+std::string_view toString(Durability d) noexcept;
+
+struct EnvOptions {
+    std::string path;                  // a directory; created 0700 if missing
+    uint64_t mapSize = 64ULL << 20;    // initial map size
+    uint64_t maxMapSize = 1ULL << 30;  // grow() never exceeds this
+    unsigned maxDbs = 32;              // named DBIs (tables)
+    unsigned maxReaders = 126;         // concurrent read txns, all processes
+    Durability durability = Durability::Durable;
+};
+
+class Env {
+public:
+    explicit Env(EnvOptions options);
+    ~Env();
+    Env(const Env&) = delete;
+    Env& operator=(const Env&) = delete;
+    Env(Env&&) = delete;
+    Env& operator=(Env&&) = delete;
+
+    // Begin a top-level txn. MDB_MAP_RESIZED (another process grew the map) is handled by
+    // adopting the new size and retrying. Throws StoreError on failure.
+    ReadTxn beginRead();
+    WriteTxn beginWrite();
+
+    // Runs fn in a fresh write txn and commits it. On MapFull, grows the map once and
+    // runs fn again in a new txn (so fn must not have effects outside the txn); if the
+    // map cannot grow or it still does not fit, MapFull propagates.
+    void write(const std::function<void(WriteTxn&)>& fn);
+
+    // Flush to disk. With force=false a Relaxed env skips the flush (LMDB semantics).
+    void sync(bool force);
+
+    // Current map size in bytes (after grow() or another process's growth, too).
+    uint64_t mapSize() const noexcept { return mapSize_.load(std::memory_order_relaxed); }
+    // (last page number + 1) * page size: what the file really uses, for a metric.
+    uint64_t usedBytes() const;
+
+    // Doubles the map, capped at maxMapSize; false when already at the cap.
+    bool grow();
+
+    const std::string& path() const noexcept { return options_.path; }
+    Durability durability() const noexcept { return options_.durability; }
+    const EnvOptions& options() const noexcept { return options_; }
+    MDB_env* raw() const noexcept { return env_; }
+
+private:
+    using SharedLock = std::shared_lock<std::shared_mutex>;
+
+    std::pair<MDB_txn*, SharedLock> beginRaw(unsigned flags);
+    void adoptGrownMap();
+    void refreshMapSize();
+
+    EnvOptions options_;
+    MDB_env* env_ = nullptr;
+    mutable std::shared_mutex resizeMutex_;
+    std::atomic<uint64_t> mapSize_{0};
+};
+
+}  // namespace mfigw::store
