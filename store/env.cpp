@@ -137,18 +137,54 @@ void Env::adoptGrownMap() {
     refreshMapSize();
 }
 
-bool Env::grow() {
+bool Env::grow() { return growTo(options_.maxMapSize); }
+
+bool Env::growTo(uint64_t limit) {
     std::unique_lock lock(resizeMutex_);
     MDB_envinfo info{};
     mdb_env_info(env_, &info);
     const uint64_t current = info.me_mapsize;
-    if (current >= options_.maxMapSize) {
+    if (current >= limit) {
         return false;
     }
-    const uint64_t next = std::min(current * 2, options_.maxMapSize);
+    const uint64_t next = std::min(current * 2, limit);
     check(mdb_env_set_mapsize(env_, next), "cannot grow map of store at " + options_.path);
     refreshMapSize();
     return true;
+}
+
+void Env::restoreBound() {
+    std::unique_lock lock(resizeMutex_);
+    if (mapSize() <= options_.maxMapSize) {
+        return;
+    }
+    // LMDB raises a too-small request to the data's size by itself.
+    check(mdb_env_set_mapsize(env_, options_.maxMapSize),
+          "cannot restore map size of store at " + options_.path);
+    refreshMapSize();
+}
+
+void Env::reclaim(const std::function<void(WriteTxn&)>& fn) {
+    const uint64_t limit = options_.maxMapSize + options_.reserveBytes;
+    try {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                WriteTxn txn = beginWrite();
+                fn(txn);
+                txn.commit();
+                break;
+            } catch (const MapFull&) {
+                // First the ordinary growth, then into the reserve; one jump each.
+                if (attempt >= 2 || !(grow() || growTo(limit))) {
+                    throw;
+                }
+            }
+        }
+    } catch (...) {
+        restoreBound();
+        throw;
+    }
+    restoreBound();
 }
 
 void Env::sync(bool force) {

@@ -46,6 +46,9 @@ struct EnvOptions {
     unsigned maxDbs = 32;              // named DBIs (tables)
     unsigned maxReaders = 126;         // concurrent read txns, all processes
     Durability durability = Durability::Durable;
+    // Room beyond maxMapSize that only reclaim() may use. LMDB deletes need free pages
+    // too (copy-on-write), so a map filled to its bound could otherwise never be cleaned.
+    uint64_t reserveBytes = 1ULL << 20;
 };
 
 class Env {
@@ -78,6 +81,13 @@ public:
     // Doubles the map, capped at maxMapSize; false when already at the cap.
     bool grow();
 
+    // Like write(), for transactions that free space (purging old rows, expiring
+    // sessions) when the map is full: on MapFull the map may extend up to maxMapSize +
+    // reserveBytes for this txn, and is set back to maxMapSize (or the data's size, if
+    // larger) afterwards so ordinary writes never live off the reserve. Pages freed here
+    // are reusable by later txns once no reader still sees them.
+    void reclaim(const std::function<void(WriteTxn&)>& fn);
+
     const std::string& path() const noexcept { return options_.path; }
     Durability durability() const noexcept { return options_.durability; }
     const EnvOptions& options() const noexcept { return options_; }
@@ -88,6 +98,8 @@ private:
 
     std::pair<MDB_txn*, SharedLock> beginRaw(unsigned flags);
     void adoptGrownMap();
+    bool growTo(uint64_t limit);  // doubling, capped at limit; false when at it
+    void restoreBound();
     void refreshMapSize();
 
     EnvOptions options_;
