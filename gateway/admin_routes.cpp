@@ -259,13 +259,28 @@ AdminRoutes::AdminRoutes(AdminContext& context, Secret token, AdminRoutesOptions
 }
 
 void AdminRoutes::add(HttpMethod method, std::string_view pattern, Handler handler, Auth auth) {
+  if (!handler) {
+    throw std::invalid_argument(fmt::format("route {} needs a handler", pattern));
+  }
+  addRoute(Route{method, std::string(pattern), {}, std::move(handler), {}, auth});
+}
+
+void AdminRoutes::addAsync(HttpMethod method, std::string_view pattern, AsyncHandler handler,
+                           Auth auth) {
+  if (!handler) {
+    throw std::invalid_argument(fmt::format("route {} needs a handler", pattern));
+  }
+  addRoute(Route{method, std::string(pattern), {}, {}, std::move(handler), auth});
+}
+
+void AdminRoutes::addRoute(Route route) {
+  const std::string_view pattern = route.pattern;
   if (pattern.empty() || pattern.front() != '/' || pattern.find('?') != std::string_view::npos) {
     throw std::invalid_argument(fmt::format("route pattern must be an absolute path: {}", pattern));
   }
-  if (!handler || method == HttpMethod::Other) {
-    throw std::invalid_argument(fmt::format("route {} needs a handler and a method", pattern));
+  if (route.method == HttpMethod::Other) {
+    throw std::invalid_argument(fmt::format("route {} needs a method", pattern));
   }
-  Route route{method, std::string(pattern), {}, std::move(handler), auth};
   for (const std::string_view segment : splitPath(pattern)) {
     const bool capture = segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
     if (segment.empty() || (!capture && (segment.find('{') != std::string_view::npos ||
@@ -276,9 +291,9 @@ void AdminRoutes::add(HttpMethod method, std::string_view pattern, Handler handl
         {std::string(capture ? segment.substr(1, segment.size() - 2) : segment), capture});
   }
   for (const Route& existing : routes_) {
-    if (existing.method == method && existing.pattern == route.pattern) {
+    if (existing.method == route.method && existing.pattern == route.pattern) {
       throw std::invalid_argument(
-          fmt::format("route {} {} is already registered", toString(method), pattern));
+          fmt::format("route {} {} is already registered", toString(route.method), pattern));
     }
   }
   routes_.push_back(std::move(route));
@@ -288,11 +303,13 @@ bool AdminRoutes::authorized(const AdminRequest& request) const {
   return bearerMatches(request.header("authorization"), token_);
 }
 
-AdminResponse AdminRoutes::handle(AdminRequest& request) const {
+const AdminRoutes::Route* AdminRoutes::resolve(AdminRequest& request,
+                                               AdminResponse& early) const {
   request.route.clear();
   request.params.clear();
   if (request.path.empty() || request.path.front() != '/') {
-    return AdminResponse::error(400, "request target must be an absolute path");
+    early = AdminResponse::error(400, "request target must be an absolute path");
+    return nullptr;
   }
   const std::vector<std::string_view> segments = splitPath(request.path);
 
@@ -320,18 +337,16 @@ AdminResponse AdminRoutes::handle(AdminRequest& request) const {
       allowed.push_back(toString(route.method));
       continue;
     }
+    // First registered match wins, so register literal routes before captures that
+    // would shadow them.
     request.route = route.pattern;
     request.params = std::move(params);
     if (route.auth == Auth::Required && !authorized(request)) {
-      AdminResponse response = AdminResponse::error(401, "missing or invalid bearer token");
-      response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mfi-gateway\"");
-      return response;
+      early = AdminResponse::error(401, "missing or invalid bearer token");
+      early.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mfi-gateway\"");
+      return nullptr;
     }
-    try {
-      return route.handler(request, context_);
-    } catch (const HttpError& e) {
-      return AdminResponse::error(e.status(), e.what());
-    }
+    return &route;
   }
 
   if (!allowed.empty()) {
@@ -342,12 +357,54 @@ AdminResponse AdminRoutes::handle(AdminRequest& request) const {
       allow += allow.empty() ? "" : ", ";
       allow += m;
     }
-    AdminResponse response = AdminResponse::error(
+    early = AdminResponse::error(
         405, fmt::format("method {} not allowed on {}", toString(request.method), request.path));
-    response.headers.emplace_back("Allow", std::move(allow));
-    return response;
+    early.headers.emplace_back("Allow", std::move(allow));
+    return nullptr;
   }
-  return AdminResponse::error(404, fmt::format("no such resource: {}", request.path));
+  early = AdminResponse::error(404, fmt::format("no such resource: {}", request.path));
+  return nullptr;
+}
+
+void AdminRoutes::handleAsync(AdminRequest& request, Reply reply) const {
+  AdminResponse response;
+  const Route* route = resolve(request, response);
+  if (route == nullptr) {
+    reply(std::move(response));
+    return;
+  }
+  if (route->handler) {
+    try {
+      response = route->handler(request, context_);
+    } catch (const HttpError& e) {
+      response = AdminResponse::error(e.status(), e.what());
+    }
+    reply(std::move(response));
+    return;
+  }
+  // One answer per request, even if a handler replies and then throws HttpError.
+  auto replied = std::make_shared<bool>(false);
+  Reply once = [replied, reply = std::move(reply)](AdminResponse r) {
+    if (!*replied) {
+      *replied = true;
+      reply(std::move(r));
+    }
+  };
+  try {
+    route->asyncHandler(request, context_, once);
+  } catch (const HttpError& e) {
+    once(AdminResponse::error(e.status(), e.what()));
+  }
+}
+
+AdminResponse AdminRoutes::handle(AdminRequest& request) const {
+  // Shared, so a handler that replies after we gave up writes into live memory.
+  auto result = std::make_shared<std::optional<AdminResponse>>();
+  handleAsync(request, [result](AdminResponse r) { *result = std::move(r); });
+  if (!*result) {
+    throw std::logic_error(fmt::format("route {} deferred its reply", request.route));
+  }
+  return std::move(**result);
 }
 
 }  // namespace mfigw::gateway

@@ -5,11 +5,15 @@
 //   parts of the daemon add theirs at startup with AdminRoutes::add() (patterns may capture
 //   `{name}` segments into AdminRequest::params). AdminRoutes::handle() does routing, the
 //   bearer-token check, 404/405 and HttpError mapping; HttpServer only moves bytes.
-// Threading: not thread-safe. Register routes before the server starts; handle() and
-//   setToken() run on the io_context thread.
+//   A handler either returns its response (add) or answers later through a Reply
+//   (addAsync), e.g. once the store has committed what the request asked for.
+// Threading: not thread-safe. Register routes before the server starts; handle(),
+//   handleAsync() and setToken() run on the io_context thread. The Reply that HttpServer
+//   passes may be called from any thread (it posts to the loop); call it exactly once.
 // Errors: a handler signals an expected failure by throwing HttpError (mapped to its status
-//   with a JSON error body). Any other exception escapes handle(); the server turns it into
-//   a 500. Registration mistakes (bad pattern, duplicate route) throw std::invalid_argument.
+//   with a JSON error body). Any other exception escapes handle()/handleAsync(); the server
+//   turns it into a 500. Registration mistakes (bad pattern, duplicate route) throw
+//   std::invalid_argument.
 // Ownership: AdminRoutes keeps a reference to the AdminContext, which must outlive it.
 //   The token is held as a Secret and never appears in a log line or a response.
 #pragma once
@@ -142,6 +146,11 @@ struct AdminRoutesOptions {
 class AdminRoutes {
  public:
   using Handler = std::function<AdminResponse(const AdminRequest&, AdminContext&)>;
+  // Delivers a deferred response; later calls after the first are ignored.
+  using Reply = std::function<void(AdminResponse)>;
+  // Must copy what it needs from the request before returning: the request is only
+  // guaranteed to live until the handler returns.
+  using AsyncHandler = std::function<void(const AdminRequest&, AdminContext&, Reply)>;
 
   static constexpr std::string_view kReadyz = "/readyz";
   static constexpr std::string_view kHealthz = "/healthz";
@@ -156,11 +165,16 @@ class AdminRoutes {
   // non-empty path segment. Throws std::invalid_argument on a malformed pattern or when
   // (method, pattern) is already registered.
   void add(HttpMethod method, std::string_view pattern, Handler handler, Auth auth);
+  void addAsync(HttpMethod method, std::string_view pattern, AsyncHandler handler, Auth auth);
 
   // Routing and authorization. Fills request.route and request.params. Unknown path: 404;
   // known path, other method: 405 with Allow; auth required and token missing or wrong:
-  // 401 with WWW-Authenticate. HttpError from a handler becomes its status; any other
-  // exception propagates.
+  // 401 with WWW-Authenticate. HttpError from a handler (thrown before it replied) becomes
+  // its status; any other exception propagates. `reply` is called synchronously except
+  // for async handlers that defer.
+  void handleAsync(AdminRequest& request, Reply reply) const;
+  // The same for callers that cannot wait (tests, synchronous routes): throws
+  // std::logic_error when the matched handler deferred its reply.
   [[nodiscard]] AdminResponse handle(AdminRequest& request) const;
 
   // New token after a reload. An empty token refuses every authenticated route.
@@ -175,10 +189,14 @@ class AdminRoutes {
     HttpMethod method;
     std::string pattern;
     std::vector<Segment> segments;
-    Handler handler;
+    Handler handler;             // exactly one of handler
+    AsyncHandler asyncHandler;   // and asyncHandler is set
     Auth auth;
   };
 
+  void addRoute(Route route);
+  // The route to run, or nullptr with `early` set to the 400/401/404/405 answer.
+  [[nodiscard]] const Route* resolve(AdminRequest& request, AdminResponse& early) const;
   [[nodiscard]] bool authorized(const AdminRequest& request) const;
 
   AdminContext& context_;

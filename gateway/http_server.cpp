@@ -2,11 +2,13 @@
 
 #include <array>
 #include <list>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -152,6 +154,50 @@ AdminRequest toAdminRequest(http::request<http::string_body>& req) {
   return request;
 }
 
+// State shared between a waiting session and the Reply it handed out: the Reply may run
+// after the session is gone (a late store completion), so neither owns the other.
+struct PendingReply {
+  explicit PendingReply(const asio::any_io_executor& executor) : timer(executor) {}
+  asio::steady_timer timer;
+  std::optional<AdminResponse> response;
+};
+
+asio::awaitable<AdminResponse> runHandler(Impl& impl, AdminRequest& request) {
+  auto pending = std::make_shared<PendingReply>(co_await asio::this_coro::executor);
+  pending->timer.expires_after(impl.options.handlerTimeout);
+  auto deliver = [pending](AdminResponse r) {
+    if (!pending->response) {
+      pending->response = std::move(r);
+      pending->timer.cancel();
+    }
+  };
+  try {
+    impl.routes.handleAsync(request, [deliver, executor = impl.ioc.get_executor()](
+                                         AdminResponse r) mutable {
+      // Completions from other threads (the store writer) hop onto the loop first.
+      if (executor.running_in_this_thread()) {
+        deliver(std::move(r));
+      } else {
+        asio::post(executor, [deliver, r = std::move(r)]() mutable { deliver(std::move(r)); });
+      }
+    });
+  } catch (const std::exception& e) {
+    impl.log.error("request handler failed method={} route={} error=\"{}\"",
+                   toString(request.method), request.route, e.what());
+    deliver(AdminResponse::error(500, "internal error"));
+  }
+  if (!pending->response) {
+    error_code ec;
+    co_await pending->timer.async_wait(asio::redirect_error(kAwait, ec));
+  }
+  if (!pending->response) {
+    impl.log.warn("request handler did not reply method={} route={} timeout_ms={}",
+                  toString(request.method), request.route, impl.options.handlerTimeout.count());
+    deliver(AdminResponse::error(503, "timed out waiting for the answer"));
+  }
+  co_return std::move(*pending->response);
+}
+
 asio::awaitable<void> session(std::shared_ptr<Impl> impl, tcp::socket socket,
                               Impl::ConnectionList::iterator self) {
   beast::tcp_stream stream(std::move(socket));
@@ -194,14 +240,7 @@ asio::awaitable<void> session(std::shared_ptr<Impl> impl, tcp::socket socket,
 
     auto& req = parser.get();
     AdminRequest request = toAdminRequest(req);
-    AdminResponse response;
-    try {
-      response = impl->routes.handle(request);
-    } catch (const std::exception& e) {
-      impl->log.error("request handler failed method={} route={} error=\"{}\"",
-                      toString(request.method), request.route, e.what());
-      response = AdminResponse::error(500, "internal error");
-    }
+    const AdminResponse response = co_await runHandler(*impl, request);
     const bool keepAlive = req.keep_alive() && !impl->stopping;
     const auto res = toBeast(response, req.version(), keepAlive);
     stream.expires_after(impl->options.writeTimeout);

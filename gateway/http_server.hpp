@@ -10,8 +10,8 @@
 //   io_context has stopped running.
 // Errors: bind() throws std::runtime_error with a one-line message ("cannot listen on
 //   127.0.0.1:8470: Address already in use") so the daemon exits before READY=1. Per
-//   request: body over the limit -> 413, unparsable -> 400, handler exception -> 500;
-//   connection-level I/O errors just end that connection (logged at debug).
+//   request: body over the limit -> 413, unparsable -> 400, handler exception -> 500,
+//   deferred reply later than handlerTimeout -> 503; connection-level I/O errors just end that connection (logged at debug).
 // Ownership: the server does not own the io_context, the routes, the logger or the
 //   metrics; all must outlive it. Coroutines keep the server's internal state alive until
 //   they finish, so stop() followed by running the io_context dry is a clean shutdown.
@@ -43,6 +43,8 @@ struct HttpServerOptions {
   std::chrono::milliseconds readTimeout{10000};   // per request, also the keep-alive idle limit
   std::chrono::milliseconds writeTimeout{10000};  // per response
   std::uint32_t maxConnections = 64;              // further connections get 503 and close
+  // How long a deferred (addAsync) handler may take to reply before the client gets 503.
+  std::chrono::milliseconds handlerTimeout{30000};
 };
 
 // The admin section of the config as server options.
