@@ -133,7 +133,9 @@ std::pair<MDB_txn*, Env::SharedLock> Env::beginRaw(unsigned flags) {
 
 void Env::adoptGrownMap() {
     std::unique_lock lock(resizeMutex_);
-    check(mdb_env_set_mapsize(env_, 0), "cannot adopt grown map of store at " + options_.path);
+    check(mdb_env_set_mapsize(env_, 0), [&] {
+        return "cannot adopt grown map of store at " + options_.path;
+    });
     refreshMapSize();
 }
 
@@ -148,7 +150,9 @@ bool Env::growTo(uint64_t limit) {
         return false;
     }
     const uint64_t next = std::min(current * 2, limit);
-    check(mdb_env_set_mapsize(env_, next), "cannot grow map of store at " + options_.path);
+    check(mdb_env_set_mapsize(env_, next), [&] {
+        return "cannot grow map of store at " + options_.path;
+    });
     refreshMapSize();
     return true;
 }
@@ -159,8 +163,9 @@ void Env::restoreBound() {
         return;
     }
     // LMDB raises a too-small request to the data's size by itself.
-    check(mdb_env_set_mapsize(env_, options_.maxMapSize),
-          "cannot restore map size of store at " + options_.path);
+    check(mdb_env_set_mapsize(env_, options_.maxMapSize), [&] {
+        return "cannot restore map size of store at " + options_.path;
+    });
     refreshMapSize();
 }
 
@@ -190,7 +195,9 @@ void Env::reclaim(const std::function<void(WriteTxn&)>& fn) {
 void Env::sync(bool force) {
     // Shared: syncing must not race a remap by grow().
     SharedLock lock(resizeMutex_);
-    check(mdb_env_sync(env_, force ? 1 : 0), "cannot sync store at " + options_.path);
+    check(mdb_env_sync(env_, force ? 1 : 0), [&] {
+        return "cannot sync store at " + options_.path;
+    });
 }
 
 uint64_t Env::usedBytes() const {
@@ -199,7 +206,7 @@ uint64_t Env::usedBytes() const {
     MDB_envinfo info{};
     MDB_stat st{};
     mdb_env_info(env_, &info);
-    check(mdb_env_stat(env_, &st), "cannot stat store at " + options_.path);
+    check(mdb_env_stat(env_, &st), [&] { return "cannot stat store at " + options_.path; });
     return (static_cast<uint64_t>(info.me_last_pgno) + 1) * st.ms_psize;
 }
 

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace mfigw::store {
 
@@ -59,9 +60,30 @@ public:
 [[noreturn]] void throwStoreError(int rc, const std::string& context);
 
 // Calls throwStoreError when rc != 0. The common "check an LMDB call" helper.
-inline void check(int rc, const std::string& context) {
-    if (rc != 0) {
+//
+// The context must cost nothing when rc == 0: these checks sit on the hot path (every
+// get/put/cursor step), so a message is only built on failure. Pass a literal, an
+// existing string, or a callable that builds the message:
+//     check(rc, [&] { return "cannot read from store at " + path; });
+// Passing a temporary std::string (`check(rc, "..." + path)`) would allocate on every
+// successful call, so that overload is deleted.
+inline void check(int rc, const char* context) {
+    if (rc != 0) [[unlikely]] {
         throwStoreError(rc, context);
+    }
+}
+inline void check(int rc, const std::string& context) {
+    if (rc != 0) [[unlikely]] {
+        throwStoreError(rc, context);
+    }
+}
+void check(int rc, std::string&& context) = delete;
+
+template <class MakeContext>
+    requires std::is_invocable_r_v<std::string, MakeContext&>
+inline void check(int rc, MakeContext&& makeContext) {
+    if (rc != 0) [[unlikely]] {
+        throwStoreError(rc, makeContext());
     }
 }
 

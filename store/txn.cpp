@@ -173,13 +173,15 @@ std::optional<std::string_view> Txn::get(Dbi dbi, std::string_view key) const {
     if (rc == MDB_NOTFOUND) {
         return std::nullopt;
     }
-    check(rc, "cannot read from store at " + state_->env->path());
+    check(rc, [&] { return "cannot read from store at " + state_->env->path(); });
     return fromVal(v);
 }
 
 uint64_t Txn::count(Dbi dbi) const {
     MDB_stat st{};
-    check(mdb_stat(handle(), dbi, &st), "cannot stat table in store at " + state_->env->path());
+    check(mdb_stat(handle(), dbi, &st), [&] {
+        return "cannot stat table in store at " + state_->env->path();
+    });
     return st.ms_entries;
 }
 
@@ -189,7 +191,9 @@ std::optional<Dbi> Txn::findDbi(const std::string& name) const {
     if (rc == MDB_NOTFOUND) {
         return std::nullopt;
     }
-    check(rc, "cannot open table '" + name + "' in store at " + state_->env->path());
+    check(rc, [&] {
+        return "cannot open table '" + name + "' in store at " + state_->env->path();
+    });
     return dbi;
 }
 
@@ -202,7 +206,7 @@ bool WriteTxn::put(Dbi dbi, std::string_view key, std::string_view value, unsign
     if (rc == MDB_KEYEXIST && (flags & MDB_NOOVERWRITE) != 0) {
         return false;
     }
-    check(rc, "cannot write to store at " + state_->env->path());
+    check(rc, [&] { return "cannot write to store at " + state_->env->path(); });
     return true;
 }
 
@@ -212,18 +216,21 @@ bool WriteTxn::erase(Dbi dbi, std::string_view key) {
     if (rc == MDB_NOTFOUND) {
         return false;
     }
-    check(rc, "cannot delete from store at " + state_->env->path());
+    check(rc, [&] { return "cannot delete from store at " + state_->env->path(); });
     return true;
 }
 
 void WriteTxn::clear(Dbi dbi) {
-    check(mdb_drop(handle(), dbi, 0), "cannot clear table in store at " + state_->env->path());
+    check(mdb_drop(handle(), dbi, 0), [&] {
+        return "cannot clear table in store at " + state_->env->path();
+    });
 }
 
 Dbi WriteTxn::openDbi(const std::string& name, unsigned flags) {
     Dbi dbi = 0;
-    check(mdb_dbi_open(handle(), name.c_str(), flags, &dbi),
-          "cannot open table '" + name + "' in store at " + state_->env->path());
+    check(mdb_dbi_open(handle(), name.c_str(), flags, &dbi), [&] {
+        return "cannot open table '" + name + "' in store at " + state_->env->path();
+    });
     return dbi;
 }
 
@@ -231,8 +238,9 @@ WriteTxn WriteTxn::nested() {
     MDB_txn* parent = handle();
     auto state = std::make_unique<detail::TxnState>();
     MDB_txn* child = nullptr;
-    check(mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child),
-          "cannot begin nested transaction on store at " + state_->env->path());
+    check(mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child), [&] {
+        return "cannot begin nested transaction on store at " + state_->env->path();
+    });
     state->env = state_->env;
     state->txn = child;
     state->parent = state_.get();
@@ -251,8 +259,9 @@ void WriteTxn::commit() {
 
 Cursor::Cursor(const Txn& txn, Dbi dbi) {
     MDB_txn* handle = txn.handle();
-    check(mdb_cursor_open(handle, dbi, &cursor_),
-          "cannot open cursor on store at " + txn.state_->env->path());
+    check(mdb_cursor_open(handle, dbi, &cursor_), [&] {
+        return "cannot open cursor on store at " + txn.state_->env->path();
+    });
     txn_ = txn.state_.get();
     txn_->cursors.push_back(this);
 }
@@ -316,7 +325,7 @@ std::optional<Cursor::Entry> Cursor::get(MDB_cursor_op op, std::string_view key)
     if (rc == MDB_NOTFOUND) {
         return std::nullopt;
     }
-    check(rc, "cannot read cursor on store at " + txn_->env->path());
+    check(rc, [&] { return "cannot read cursor on store at " + txn_->env->path(); });
     return Entry{fromVal(k), fromVal(v)};
 }
 
@@ -348,7 +357,9 @@ void Cursor::erase() {
     if (txn_->readOnly) {
         throw std::logic_error("store: cursor erase in a read-only transaction");
     }
-    check(mdb_cursor_del(cursor_, 0), "cannot delete via cursor on store at " + txn_->env->path());
+    check(mdb_cursor_del(cursor_, 0), [&] {
+        return "cannot delete via cursor on store at " + txn_->env->path();
+    });
 }
 
 }  // namespace mfigw::store
