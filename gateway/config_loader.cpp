@@ -14,11 +14,14 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/config_schema.hpp"
@@ -168,26 +171,75 @@ std::string Loader::resolve(const std::string& text) const {
   return (baseDir_ / p).lexically_normal().string();
 }
 
+// Records where a document's root starts, and whether it is empty. Used only to find
+// out whether the text holds a second document, without building it.
+class RootEvents : public YAML::EventHandler {
+ public:
+  [[nodiscard]] const YAML::Mark& mark() const { return mark_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { first(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { first(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    first(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    first(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    first(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void first(const YAML::Mark& mark) {
+    if (!seen_) mark_ = mark;
+    seen_ = true;
+  }
+  bool seen_ = false;
+  YAML::Mark mark_ = YAML::Mark::null_mark();
+};
+
 ConfigResult Loader::run(std::string_view yaml) {
   try {
-    std::vector<YAML::Node> docs;
+    const std::string text(yaml);
+    std::optional<YAML::Node> root;
     try {
-      docs = YAML::LoadAll(std::string(yaml));
+      root = YAML::Load(text);
+      // Not YAML::LoadAll: in yaml-cpp 0.7 it loops forever, allocating, on a stray ','
+      // ']' or '}' (yaml-cpp #1040, fixed upstream by #1319). Step the parser by hand,
+      // one document past the first, to see whether there is more.
+      std::istringstream in(text);
+      YAML::Parser parser(in);
+      RootEvents firstDoc;
+      RootEvents secondDoc;
+      parser.HandleNextDocument(firstDoc);
+      if (parser.HandleNextDocument(secondDoc)) {
+        const YAML::Mark& mark = secondDoc.mark();
+        const auto pos = static_cast<std::size_t>(mark.pos);
+        const char stray = (!mark.is_null() && pos < text.size()) ? text[pos] : '\0';
+        if (stray == ',' || stray == ']' || stray == '}') {
+          error(mark, "", fmt::format("unexpected '{}' outside a list or map", stray));
+        } else {
+          error(mark, "", "only one YAML document is allowed");
+        }
+      }
     } catch (const YAML::Exception& e) {
       std::string message = e.msg;
       if (message == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
         message += "; a value starting with '*' must be quoted, e.g. service_code: \"*123#\"";
       }
       error(e.mark, "", std::move(message));
+      root.reset();
     }
-    if (docs.size() > 1) {
-      error(docs[1].Mark(), "", "only one YAML document is allowed");
-    }
-    if (!docs.empty() && !docs.front().IsNull()) {
-      walkMap(docs.front(), "", "", 0);
-    }
+    if (root && !root->IsNull()) walkMap(*root, "", "", 0);
     // Rules over a document that did not parse would only repeat the defaults' verdict.
-    if (!docs.empty()) checkRules();
+    if (root) checkRules();
   } catch (const std::exception& e) {
     // The walker checks node kinds before every access; reaching this is a bug in the
     // loader, reported as an error rather than taking the daemon down.

@@ -222,6 +222,19 @@ TEST(ConfigLoader, OnlyOneDocument) {
   EXPECT_THAT(r.errors[0].message, HasSubstr("one YAML document"));
 }
 
+// yaml-cpp 0.7's LoadAll spins forever on these (found by the fuzzer); we must not.
+TEST(ConfigLoader, StrayFlowCharactersAreErrorsNotHangs) {
+  EXPECT_THAT(errorStrings(loadConfigText(",", "g.yaml")),
+              ElementsAre("g.yaml:1:1: unexpected ',' outside a list or map"));
+  EXPECT_THAT(errorStrings(loadConfigText("# comment\n\n  ,\n", "g.yaml")),
+              ElementsAre("g.yaml:3:3: unexpected ',' outside a list or map"));
+  EXPECT_THAT(errorStrings(loadConfigText("log:\n  level: info\n,\n", "g.yaml")),
+              ElementsAre("g.yaml:3:1: end of map not found"));
+  EXPECT_THAT(errorStrings(loadConfigText("log:\n  level: info\n]\n", "g.yaml")),
+              ElementsAre("g.yaml:3:1: illegal flow end"));
+  EXPECT_FALSE(loadConfigText("}", "g.yaml").ok());
+}
+
 TEST(ConfigLoader, WrongNodeKinds) {
   const std::string text =
       "log: debug\n"                      // 1: section given a scalar
