@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <memory>
+#include <stdexcept>
+#include <thread>
 
 namespace mfigw::store {
 namespace {
@@ -109,30 +111,137 @@ void Env::refreshMapSize() {
     mapSize_.store(info.me_mapsize, std::memory_order_relaxed);
 }
 
-std::pair<MDB_txn*, Env::SharedLock> Env::beginRaw(unsigned flags) {
+// ---- The resize gate ----
+
+bool Env::heldByLocked(std::thread::id id) const noexcept {
+    return std::any_of(holders_.begin(), holders_.end(),
+                       [id](const auto& h) { return h.first == id; });
+}
+
+std::thread::id Env::enterGate() const {
+    const std::thread::id self = std::this_thread::get_id();
+    std::unique_lock lock(gateMutex_);
+    // A thread that already holds a txn here is let in even while a resize is pending:
+    // the resize waits for that txn anyway, and making this thread wait for the resize
+    // would deadlock (e.g. beginning a WriteTxn while holding a ReadTxn).
+    if (resizePending_ && !heldByLocked(self)) {
+        gateCv_.wait(lock, [this] { return !resizePending_; });
+    }
+    ++openTxns_;
+    auto it = std::find_if(holders_.begin(), holders_.end(),
+                           [self](const auto& h) { return h.first == self; });
+    if (it != holders_.end()) {
+        ++it->second;
+    } else {
+        holders_.emplace_back(self, 1);
+    }
+    return self;
+}
+
+void Env::leaveGate(std::thread::id owner) const noexcept {
+    bool wake = false;
+    {
+        std::lock_guard lock(gateMutex_);
+        --openTxns_;
+        auto it = std::find_if(holders_.begin(), holders_.end(),
+                               [owner](const auto& h) { return h.first == owner; });
+        if (it != holders_.end() && --it->second == 0) {
+            *it = holders_.back();
+            holders_.pop_back();
+        }
+        wake = resizePending_ && openTxns_ == 0;
+    }
+    if (wake) {
+        gateCv_.notify_all();
+    }
+}
+
+size_t Env::openTxnCount() const {
+    std::lock_guard lock(gateMutex_);
+    return openTxns_;
+}
+
+bool Env::resizePending() const {
+    std::lock_guard lock(gateMutex_);
+    return resizePending_;
+}
+
+// Exclusive access for mdb_env_set_mapsize: marks a resize pending (new txns wait), waits
+// until no txn is open, and holds the gate mutex until destroyed, so the map is never
+// remapped under a txn. One resize at a time.
+class Env::ResizeSection {
+public:
+    explicit ResizeSection(const Env& env) : env_(env), lock_(env.gateMutex_) {
+        if (env_.heldByLocked(std::this_thread::get_id())) {
+            throw std::logic_error("store at " + env_.path() +
+                                   ": cannot resize the map while this thread holds one of "
+                                   "its transactions (it would wait for itself forever)");
+        }
+        env_.gateCv_.wait(lock_, [this] { return !env_.resizePending_; });
+        env_.resizePending_ = true;
+        env_.gateCv_.wait(lock_, [this] { return env_.openTxns_ == 0; });
+    }
+    ~ResizeSection() {
+        env_.resizePending_ = false;
+        lock_.unlock();
+        env_.gateCv_.notify_all();
+    }
+    ResizeSection(const ResizeSection&) = delete;
+    ResizeSection& operator=(const ResizeSection&) = delete;
+
+private:
+    const Env& env_;
+    std::unique_lock<std::mutex> lock_;
+};
+
+// A place in the gate for a call that touches the map outside any txn.
+class Env::GatePass {
+public:
+    explicit GatePass(const Env& env) : env_(env), owner_(env.enterGate()) {}
+    ~GatePass() { env_.leaveGate(owner_); }
+    GatePass(const GatePass&) = delete;
+    GatePass& operator=(const GatePass&) = delete;
+
+private:
+    const Env& env_;
+    std::thread::id owner_;
+};
+
+MDB_txn* Env::beginRaw(unsigned flags, std::thread::id& owner) {
     const char* kind = (flags & MDB_RDONLY) != 0 ? "read" : "write";
     for (int attempt = 0;; ++attempt) {
-        SharedLock lock(resizeMutex_);
+        owner = enterGate();
+        // Outside the gate mutex: a write txn may block here on LMDB's writer lock, and
+        // the writer holding it must be able to end its txn (which takes the mutex).
         MDB_txn* txn = nullptr;
         const int rc = mdb_txn_begin(env_, nullptr, flags, &txn);
         if (rc == 0) {
-            return {txn, std::move(lock)};
+            return txn;
         }
+        leaveGate(owner);
         // Another process grew the map past ours: adopt its size (which needs no txn of
-        // ours open, hence dropping the shared lock) and try again. A few attempts are
-        // plenty; the loop only guards against a pathological grow storm.
-        if (rc == MDB_MAP_RESIZED && attempt < 4) {
-            lock.unlock();
+        // ours open) and try again. A few attempts are plenty; the loop only guards
+        // against a pathological grow storm. If this thread holds another txn here we
+        // cannot adopt without waiting for ourselves, so report it instead.
+        bool holdsOther = false;
+        if (rc == MDB_MAP_RESIZED) {
+            std::lock_guard lock(gateMutex_);
+            holdsOther = heldByLocked(owner);
+        }
+        if (rc == MDB_MAP_RESIZED && attempt < 4 && !holdsOther) {
             adoptGrownMap();
             continue;
         }
         throwStoreError(rc, std::string("cannot begin ") + kind + " transaction on store at " +
-                                options_.path);
+                                options_.path +
+                                (holdsOther ? " (the map was grown by another process; end "
+                                              "this thread's other transactions and retry)"
+                                            : ""));
     }
 }
 
 void Env::adoptGrownMap() {
-    std::unique_lock lock(resizeMutex_);
+    const ResizeSection resize(*this);
     check(mdb_env_set_mapsize(env_, 0), [&] {
         return "cannot adopt grown map of store at " + options_.path;
     });
@@ -142,7 +251,7 @@ void Env::adoptGrownMap() {
 bool Env::grow() { return growTo(options_.maxMapSize); }
 
 bool Env::growTo(uint64_t limit) {
-    std::unique_lock lock(resizeMutex_);
+    const ResizeSection resize(*this);
     MDB_envinfo info{};
     mdb_env_info(env_, &info);
     const uint64_t current = info.me_mapsize;
@@ -158,9 +267,12 @@ bool Env::growTo(uint64_t limit) {
 }
 
 void Env::restoreBound() {
-    std::unique_lock lock(resizeMutex_);
     if (mapSize() <= options_.maxMapSize) {
-        return;
+        return;  // only reclaim() raises it past the bound, and it is done with the map
+    }
+    const ResizeSection resize(*this);
+    if (mapSize() <= options_.maxMapSize) {
+        return;  // another reclaim() restored it while we waited
     }
     // LMDB raises a too-small request to the data's size by itself.
     check(mdb_env_set_mapsize(env_, options_.maxMapSize), [&] {
@@ -193,8 +305,8 @@ void Env::reclaim(const std::function<void(WriteTxn&)>& fn) {
 }
 
 void Env::sync(bool force) {
-    // Shared: syncing must not race a remap by grow().
-    SharedLock lock(resizeMutex_);
+    // Counted like a txn: syncing must not race a remap by grow().
+    const GatePass pass(*this);
     check(mdb_env_sync(env_, force ? 1 : 0), [&] {
         return "cannot sync store at " + options_.path;
     });
@@ -202,7 +314,7 @@ void Env::sync(bool force) {
 
 uint64_t Env::usedBytes() const {
     // The meta pages live inside the map, which grow() unmaps and remaps.
-    SharedLock lock(resizeMutex_);
+    const GatePass pass(*this);
     MDB_envinfo info{};
     MDB_stat st{};
     mdb_env_info(env_, &info);

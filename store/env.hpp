@@ -5,13 +5,21 @@
 //            reports sizes for /metrics. The daemon opens two: a Durable `<path>/data` for
 //            business data and a Relaxed `<path>/sessions` for USSD dialog state.
 // Threading: All members are safe from any thread. mdb_env_set_mapsize may only run while
-//            no txn of this process is open, so Env keeps a std::shared_mutex: every
-//            top-level txn holds it shared for its lifetime and grow() takes it
-//            exclusively. Hence: keep read txns short (never across an async wait) and
-//            never call grow() (or write()) while the calling thread holds a txn of this
-//            Env: it would wait for itself.
+//            no txn of this process is open, so Env counts open top-level txns (and
+//            sync()/usedBytes() calls) under a plain mutex. A resize (grow(), reclaim()'s
+//            growth, adopting another process's growth) marks itself pending, which makes
+//            new txns wait, waits for the count to reach zero, resizes, then lets them in.
+//            A txn may end on any thread (a ReadTxn handed to another thread is fine).
+//            Rules: keep read txns short (never across an async wait: a resize waits for
+//            every one of them), and never call grow(), write() or reclaim() while the
+//            calling thread holds a txn of this Env: the resize would wait for that txn
+//            forever. grow() detects this and throws std::logic_error instead (write() and
+//            reclaim() reach it only when the map is full). Detection follows the thread
+//            that *began* the txn. A thread that holds a txn may begin another one even
+//            while a resize is pending (it is let in rather than deadlocked).
 // Errors:    The constructor throws StoreError naming the path (one line, fit for the
-//            daemon to print before exiting). grow() returns false at maxMapSize.
+//            daemon to print before exiting). grow() returns false at maxMapSize and
+//            throws std::logic_error when this thread holds a txn of this Env.
 // Ownership: Env owns MDB_env; every Txn, Cursor and Table of it must be gone before the
 //            Env is destroyed. Neither copyable nor movable (txns point to it).
 #pragma once
@@ -21,13 +29,16 @@
 #include <lmdb.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 namespace mfigw::store {
 
@@ -78,7 +89,9 @@ public:
     // (last page number + 1) * page size: what the file really uses, for a metric.
     uint64_t usedBytes() const;
 
-    // Doubles the map, capped at maxMapSize; false when already at the cap.
+    // Doubles the map, capped at maxMapSize; false when already at the cap. Waits until
+    // every open txn of this Env has ended (new ones wait meanwhile). Throws
+    // std::logic_error if the calling thread began a txn of this Env that is still open.
     bool grow();
 
     // Like write(), for transactions that free space (purging old rows, expiring
@@ -93,10 +106,24 @@ public:
     const EnvOptions& options() const noexcept { return options_; }
     MDB_env* raw() const noexcept { return env_; }
 
-private:
-    using SharedLock = std::shared_lock<std::shared_mutex>;
+    // Diagnostics (tests, metrics): open top-level txns plus running sync()/usedBytes()
+    // calls, and whether a resize is waiting for them to end.
+    size_t openTxnCount() const;
+    bool resizePending() const;
 
-    std::pair<MDB_txn*, SharedLock> beginRaw(unsigned flags);
+private:
+    friend class Txn;  // ends txns: leaveGate()
+    class ResizeSection;
+    class GatePass;
+
+    // Admission to the resize gate. enterGate() waits while a resize is pending unless
+    // this thread already holds a txn here; it returns the id to hand to leaveGate(),
+    // which may run on any thread.
+    std::thread::id enterGate() const;
+    void leaveGate(std::thread::id owner) const noexcept;
+    bool heldByLocked(std::thread::id id) const noexcept;  // gateMutex_ held
+
+    MDB_txn* beginRaw(unsigned flags, std::thread::id& owner);
     void adoptGrownMap();
     bool growTo(uint64_t limit);  // doubling, capped at limit; false when at it
     void restoreBound();
@@ -104,8 +131,17 @@ private:
 
     EnvOptions options_;
     MDB_env* env_ = nullptr;
-    mutable std::shared_mutex resizeMutex_;
     std::atomic<uint64_t> mapSize_{0};
+
+    // The resize gate. Not a std::shared_mutex: txns end on other threads than they began
+    // on, and a thread may hold several, neither of which a shared_mutex allows.
+    mutable std::mutex gateMutex_;
+    mutable std::condition_variable gateCv_;
+    mutable size_t openTxns_ = 0;
+    mutable bool resizePending_ = false;
+    // Which threads began the open txns, with counts. Entries are erased at zero, so in
+    // steady state the vector keeps its capacity and admission does not allocate.
+    mutable std::vector<std::pair<std::thread::id, size_t>> holders_;
 };
 
 }  // namespace mfigw::store

@@ -15,9 +15,10 @@ struct TxnState {
     Env* env = nullptr;
     MDB_txn* txn = nullptr;
     bool readOnly = false;
-    // Top-level txns hold the env's resize lock shared for their whole life; nested
-    // children rely on their parent's.
-    std::shared_lock<std::shared_mutex> resizeLock;
+    // Top-level txns hold a place in the env's resize gate for their whole life (nested
+    // children rely on their parent's); gateOwner is the thread that began the txn.
+    bool inGate = false;
+    std::thread::id gateOwner;
     std::vector<Cursor*> cursors;
     TxnState* parent = nullptr;
     TxnState* child = nullptr;
@@ -54,11 +55,10 @@ std::string_view fromVal(const MDB_val& v) {
 
 ReadTxn Env::beginRead() {
     auto state = std::make_unique<detail::TxnState>();
-    auto [txn, lock] = beginRaw(MDB_RDONLY);
+    state->txn = beginRaw(MDB_RDONLY, state->gateOwner);
+    state->inGate = true;
     state->env = this;
-    state->txn = txn;
     state->readOnly = true;
-    state->resizeLock = std::move(lock);
     return ReadTxn(std::move(state));
 }
 
@@ -68,10 +68,9 @@ WriteTxn Env::beginWrite() {
                                ": this thread already holds the write transaction");
     }
     auto state = std::make_unique<detail::TxnState>();
-    auto [txn, lock] = beginRaw(0);
+    state->txn = beginRaw(0, state->gateOwner);
+    state->inGate = true;
     state->env = this;
-    state->txn = txn;
-    state->resizeLock = std::move(lock);
     state->topLevelWrite = true;
     tlWritingEnvs.push_back(this);
     return WriteTxn(std::move(state));
@@ -157,9 +156,10 @@ void Txn::finish(bool commit) {
     } else {
         mdb_txn_abort(txn);
     }
-    // Release the resize lock only after LMDB let go of the txn.
-    if (st.resizeLock.owns_lock()) {
-        st.resizeLock.unlock();
+    // Leave the resize gate only after LMDB let go of the txn. Legal from any thread.
+    if (st.inGate) {
+        st.inGate = false;
+        st.env->leaveGate(st.gateOwner);
     }
     if (rc != 0) {
         throwStoreError(rc, "cannot commit transaction on store at " + st.env->path());

@@ -7,8 +7,9 @@
 //            one thread at a time. A WriteTxn belongs to the thread that began it (LMDB's
 //            writer lock is a thread-owned mutex); a second top-level WriteTxn on the same
 //            thread and env throws std::logic_error instead of deadlocking. Every open
-//            top-level txn holds the env's resize lock shared, so keep read txns short
-//            (never across an async wait): Env::grow() waits for all of them.
+//            top-level txn is counted by the env's resize gate (see env.hpp), so keep read
+//            txns short (never across an async wait): Env::grow() waits for all of them,
+//            and throws std::logic_error if the calling thread holds one.
 // Errors:    LMDB failures throw StoreError; MDB_MAP_FULL (from put/erase/commit) throws
 //            MapFull. A missing key is std::nullopt / `false`, never an exception.
 //            Misuse (using a finished txn, a parent while its nested child is open, a
