@@ -3,12 +3,18 @@
 #include "store/error.hpp"
 
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 namespace mfigw::store {
 
 GroupCommitWriter::GroupCommitWriter(Env& env, Post post, GroupCommitOptions options)
     : env_(env), post_(std::move(post)), options_(options) {
+    if (!post_) {
+        throw std::invalid_argument(
+            "GroupCommitWriter for store at " + env_.path() +
+            ": a post function is required (it decides where `done` callbacks run)");
+    }
     if (options_.maxBatch == 0) {
         options_.maxBatch = 1;
     }
@@ -172,11 +178,7 @@ void GroupCommitWriter::deliver(Done& done, std::error_code ec) {
         return;
     }
     try {
-        if (post_) {
-            post_([cb = std::move(done), ec]() { cb(ec); });
-        } else {
-            done(ec);
-        }
+        post_([cb = std::move(done), ec]() { cb(ec); });
     } catch (...) {
         callbackErrors_.fetch_add(1, std::memory_order_relaxed);
     }

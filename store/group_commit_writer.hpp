@@ -9,9 +9,12 @@
 //            next batch queues up).
 // Threading: submit(), stats() and stop() are thread-safe. `work` runs on the writer
 //            thread and must not block on the event loop or begin its own top-level txn
-//            on this env. `done` is never called on the writer thread directly: it is
-//            handed to the `post` function given at construction (the daemon passes one
-//            that asio::post()s onto its io_context; tests may run it inline).
+//            on this env. `done` is never called by the writer itself: every completion
+//            is handed to the `post` function given at construction, which is required
+//            (an empty one throws std::invalid_argument). The daemon passes one that
+//            asio::post()s onto its io_context. A post that runs its argument inline (as
+//            tests do) makes `done` run on the writer thread, or on the submitting thread
+//            for refusals; then `done` must not block or submit-and-wait.
 // Errors:    Reported to `done` as std::error_code (store::errc): success; write_failed
 //            (the item threw, or LMDB failed; only that item when the item alone threw);
 //            map_full (the batch did not fit even after growing the map once; nothing of
@@ -61,7 +64,8 @@ public:
         uint64_t queueDepth = 0;
     };
 
-    // Starts the writer thread.
+    // Starts the writer thread. Throws std::invalid_argument if `post` is empty: where
+    // completions run is the caller's decision, never a silent default.
     GroupCommitWriter(Env& env, Post post, GroupCommitOptions options = {});
     ~GroupCommitWriter();
     GroupCommitWriter(const GroupCommitWriter&) = delete;

@@ -326,5 +326,40 @@ TEST(GroupCommitWriter, BoundedQueueRefusesWhenFull) {
     EXPECT_EQ(writer.stats().itemsFailed, 1u);
 }
 
+TEST(GroupCommitWriter, AnEmptyPostIsRefused) {
+    TempDir tmp;
+    Env env(smallEnv(tmp.path()));
+    try {
+        GroupCommitWriter writer(env, GroupCommitWriter::Post{});
+        FAIL() << "expected std::invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find(env.path()), std::string::npos) << e.what();
+    }
+    // The env is untouched and usable: no writer thread was left behind.
+    EXPECT_NO_THROW(env.write([](WriteTxn& t) { t.put(t.openDbi("t"), "k", "v"); }));
+}
+
+// With an inline post, completions run on the writer thread: the documented contract.
+TEST(GroupCommitWriter, InlinePostRunsDoneOnTheWriterThread) {
+    TempDir tmp;
+    Env env(smallEnv(tmp.path()));
+    const Dbi dbi = openTable(env, "t");
+    GroupCommitWriter writer(env, runInline);
+    std::promise<std::thread::id> workThread;
+    std::promise<std::thread::id> doneThread;
+    writer.submit(
+        [&](WriteTxn& t) {
+            t.put(dbi, "k", "v");
+            workThread.set_value(std::this_thread::get_id());
+        },
+        [&](std::error_code) { doneThread.set_value(std::this_thread::get_id()); });
+    auto doneFuture = doneThread.get_future();
+    ASSERT_EQ(doneFuture.wait_for(kBoundedWait), std::future_status::ready);
+    const std::thread::id ranOn = doneFuture.get();
+    EXPECT_EQ(ranOn, workThread.get_future().get());
+    EXPECT_NE(ranOn, std::this_thread::get_id());
+    writer.stop();
+}
+
 }  // namespace
 }  // namespace mfigw::store
