@@ -1,0 +1,324 @@
+#include "gateway/daemon.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include "gateway/admin_routes.hpp"
+#include "gateway/admin_token.hpp"
+#include "gateway/config_loader.hpp"
+#include "gateway/http_server.hpp"
+#include "gateway/logging.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/optout_api.hpp"
+#include "gateway/store_layout.hpp"
+#include "gateway/systemd_notify.hpp"
+
+namespace mfigw::gateway {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::system_clock;
+
+struct Daemon::Impl {
+  explicit Impl(DaemonOptions opts) : options(std::move(opts)), loggers(detectLogStyle()) {}
+
+  DaemonOptions options;
+  Loggers loggers;
+  GatewayConfig config;
+  asio::io_context io{1};
+  asio::signal_set signals{io};
+  asio::steady_timer watchdogTimer{io};
+  asio::steady_timer sessionSyncTimer{io};
+  asio::steady_timer drainTimer{io};
+  // Blocking housekeeping (flushing the relaxed session store) runs here, off the loop.
+  asio::thread_pool background{1};
+  SystemdNotifier notifier;
+  Metrics metrics;
+  std::unique_ptr<StoreLayout> stores;
+  CallbackAdminContext adminContext;
+  std::unique_ptr<AdminRoutes> routes;
+  std::unique_ptr<HttpServer> server;
+  std::unique_ptr<OptOutApi> optouts;
+  Clock::time_point startedAt = Clock::now();
+  bool ready = false;
+  bool stopping = false;
+
+  GatewayConfig loadOrThrow();
+  void openStores();
+  void startAdmin();
+  void armWatchdog(std::chrono::microseconds interval);
+  void armSessionSync();
+  void waitForSignal();
+  void reload();
+  void beginShutdown(int signal);
+  AdminStatus status() const;
+  std::string statusLine() const;
+  void refreshStoreGauges();
+};
+
+namespace {
+
+// "1.5 GiB" style for STATUS= and logs.
+std::string humanBytes(std::uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {
+    value /= 1024.0;
+    ++unit;
+  }
+  std::ostringstream out;
+  out.precision(unit == 0 ? 0 : 1);
+  out << std::fixed << value << ' ' << kUnits[unit];
+  return out.str();
+}
+
+}  // namespace
+
+GatewayConfig Daemon::Impl::loadOrThrow() {
+  ConfigResult result = loadConfigFile(options.configPath);
+  if (!result.ok()) {
+    // Every error, then a summary line: the operator fixes them all in one go.
+    for (const ConfigError& error : result.errors) {
+      loggers.gateway().error("{}", error.toString());
+    }
+    throw StartupError(fmt::format("{}: {} configuration error(s)", options.configPath,
+                                   result.errors.size()));
+  }
+  if (options.stateDir) {
+    result.config.store.path = *options.stateDir;
+  }
+  return std::move(result.config);
+}
+
+void Daemon::Impl::openStores() {
+  try {
+    stores = std::make_unique<StoreLayout>(
+        config.store, [this](std::function<void()> fn) { asio::post(io, std::move(fn)); },
+        loggers.store());
+  } catch (const std::exception& e) {
+    throw StartupError(e.what());
+  }
+  refreshStoreGauges();
+}
+
+void Daemon::Impl::startAdmin() {
+  Secret token = config.admin.token;
+  if (config.admin.tokenFile.empty()) {
+    try {
+      token = loadOrCreateAdminToken(std::filesystem::path(config.store.path) / "admin.token");
+    } catch (const std::exception& e) {
+      throw StartupError(e.what());
+    }
+  }
+  adminContext.readyFn = [this] { return ready && !stopping; };
+  adminContext.statusFn = [this] { return status(); };
+  adminContext.metricsFn = [this] {
+    refreshStoreGauges();
+    return metrics.renderPrometheus();
+  };
+  routes = std::make_unique<AdminRoutes>(adminContext, std::move(token));
+  optouts = std::make_unique<OptOutApi>(*stores, metrics, config.phone.defaultRegion,
+                                        MsisdnMasker(config.log.maskMsisdn), loggers.gateway());
+  optouts->registerRoutes(*routes);
+  server = std::make_unique<HttpServer>(io, httpServerOptions(config.admin), *routes,
+                                        loggers.http(), &metrics);
+  try {
+    server->bind();
+  } catch (const std::exception& e) {
+    throw StartupError(e.what());
+  }
+  server->start();
+}
+
+void Daemon::Impl::refreshStoreGauges() {
+  if (!stores) return;
+  for (const StoreEnvStatus& env : stores->status()) {
+    metrics.gauge(MetricId::StoreMapSizeBytes, {env.env}).set(static_cast<double>(env.mapSizeBytes));
+    metrics.gauge(MetricId::StoreUsedBytes, {env.env}).set(static_cast<double>(env.usedBytes));
+  }
+}
+
+AdminStatus Daemon::Impl::status() const {
+  AdminStatus s;
+  s.version = MFIGW_VERSION;
+  s.startTimeUnix =
+      std::chrono::duration_cast<std::chrono::seconds>(startedAt.time_since_epoch()).count();
+  s.uptimeSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - startedAt).count();
+  s.ready = ready && !stopping;
+  if (stores) s.stores = stores->status();
+  return s;
+}
+
+std::string Daemon::Impl::statusLine() const {
+  std::string line = fmt::format("ready; admin on {}", config.admin.listen);
+  if (stores) {
+    for (const StoreEnvStatus& env : stores->status()) {
+      line += fmt::format("; {} store {} of {}", env.env, humanBytes(env.usedBytes),
+                          humanBytes(env.mapSizeBytes));
+    }
+  }
+  return line;
+}
+
+void Daemon::Impl::armWatchdog(std::chrono::microseconds interval) {
+  watchdogTimer.expires_after(interval);
+  watchdogTimer.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled on shutdown
+    // Sent from the loop itself: a stuck loop stops the pings and systemd restarts us.
+    notifier.watchdog();
+    armWatchdog(interval);
+  });
+}
+
+void Daemon::Impl::armSessionSync() {
+  sessionSyncTimer.expires_after(config.store.sessionSyncInterval);
+  sessionSyncTimer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    asio::post(background, [this] { stores->syncSessions(); });
+    armSessionSync();
+  });
+}
+
+void Daemon::Impl::waitForSignal() {
+  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      reload();
+      waitForSignal();
+      return;
+    }
+    beginShutdown(signal);
+    waitForSignal();  // a second SIGTERM during the drain is harmless
+  });
+}
+
+void Daemon::Impl::reload() {
+  notifier.reloading();
+  auto& log = loggers.gateway();
+  ConfigResult result = loadConfigFile(options.configPath);
+  if (!result.ok()) {
+    for (const ConfigError& error : result.errors) log.error("{}", error.toString());
+    log.error("reload refused, keeping the running configuration errors={}", result.errors.size());
+    metrics.counter(MetricId::ConfigReloadsTotal, {"error"}).inc();
+    notifier.ready(statusLine());
+    return;
+  }
+  GatewayConfig next = std::move(result.config);
+  if (options.stateDir) next.store.path = *options.stateDir;
+  // What lives in open files and sockets changes only with a restart; say so instead of
+  // half-applying it.
+  const auto needsRestart = [&log](bool changed, const char* key) {
+    if (changed) log.warn("setting changed but takes effect only after a restart key={}", key);
+  };
+  needsRestart(next.store.path != config.store.path, "store.path");
+  needsRestart(next.store.mapSize != config.store.mapSize ||
+                   next.store.maxMapSize != config.store.maxMapSize ||
+                   next.store.sessionMapSize != config.store.sessionMapSize,
+               "store.*map_size");
+  needsRestart(next.admin.listen != config.admin.listen, "admin.listen");
+  needsRestart(next.admin.bodyLimit != config.admin.bodyLimit ||
+                   next.admin.readTimeout != config.admin.readTimeout ||
+                   next.admin.maxConnections != config.admin.maxConnections,
+               "admin.*");
+
+  loggers.applyLevels(next.log);
+  if (!next.admin.tokenFile.empty()) routes->setToken(next.admin.token);
+  optouts->setRegion(next.phone.defaultRegion);
+  optouts->setMasker(MsisdnMasker(next.log.maskMsisdn));
+  const std::string stateDir = config.store.path;
+  config = std::move(next);
+  config.store.path = stateDir;
+  metrics.counter(MetricId::ConfigReloadsTotal, {"ok"}).inc();
+  log.info("configuration reloaded file={}", options.configPath);
+  notifier.ready(statusLine());
+}
+
+void Daemon::Impl::beginShutdown(int signal) {
+  if (stopping) return;
+  stopping = true;
+  metrics.gauge(MetricId::Ready).set(0);
+  loggers.gateway().info("stopping signal={} drain_timeout_ms={}", signal,
+                         config.shutdown.drainTimeout.count());
+  notifier.stopping("draining");
+  // Stop taking work; let accepted work finish. Writes already queued commit and their
+  // requests get their answers while the loop still runs.
+  server->stop();
+  watchdogTimer.cancel();
+  sessionSyncTimer.cancel();
+  drainTimer.expires_after(config.shutdown.drainTimeout);
+  drainTimer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    loggers.gateway().warn("drain timeout reached, stopping with work in flight");
+    io.stop();
+  });
+  asio::post(background, [this] {
+    stores->stopWriters();  // drains the queues; completions are posted to the loop
+    asio::post(io, [this] {
+      drainTimer.cancel();
+      signals.cancel();
+      io.stop();
+    });
+  });
+}
+
+Daemon::Daemon(DaemonOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Daemon::~Daemon() {
+  if (impl_) impl_->background.join();
+}
+
+void Daemon::start() {
+  Impl& d = *impl_;
+  d.config = d.loadOrThrow();
+  d.loggers.applyLevels(d.config.log);
+  d.metrics.gauge(MetricId::BuildInfo, {MFIGW_VERSION}).set(1);
+  d.metrics.gauge(MetricId::StartTimeSeconds)
+      .set(static_cast<double>(
+          std::chrono::duration_cast<std::chrono::seconds>(d.startedAt.time_since_epoch()).count()));
+
+  d.openStores();
+  d.startAdmin();
+
+  d.signals.add(SIGINT);
+  d.signals.add(SIGTERM);
+  d.signals.add(SIGHUP);
+  d.waitForSignal();
+  if (const auto interval = SystemdNotifier::watchdogInterval()) {
+    d.notifier.watchdog();
+    d.armWatchdog(*interval);
+  }
+  d.armSessionSync();
+
+  d.ready = true;
+  d.metrics.gauge(MetricId::Ready).set(1);
+  const std::string line = d.statusLine();
+  d.loggers.gateway().info("{} version={} config={}", line, MFIGW_VERSION, d.options.configPath);
+  d.notifier.ready(line);
+}
+
+int Daemon::run() {
+  Impl& d = *impl_;
+  d.io.run();
+  // Whatever the loop left (a drain timeout), the writers still finish what they hold:
+  // a committed write must not be cut off, only its acknowledgement.
+  d.stores->stopWriters();
+  d.loggers.gateway().info("stopped");
+  return 0;
+}
+
+}  // namespace mfigw::gateway

@@ -1,0 +1,33 @@
+// store/business_tables.hpp: the tables of the durable environment and its schema version.
+//
+// Purpose:   One place that says which tables the business store has, at which schema
+//            version, and how an older store is brought up to date. The daemon calls
+//            openBusinessTables() once at start-up; later issues add their tables here
+//            (outbox, events, loans ...) with a migration step each.
+// Threading: Call at start-up before other threads use the env.
+// Errors:    As migrate() (SchemaTooNew, StoreError, MapFull).
+// Ownership: BusinessTables holds table handles; the Env must outlive it.
+#pragma once
+
+#include "store/env.hpp"
+#include "store/optouts.hpp"
+#include "store/schema.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace mfigw::store {
+
+inline constexpr uint32_t kBusinessSchemaVersion = 1;
+
+struct BusinessTables {
+    OptOutTable optouts;
+};
+
+// Every migration step of the business store, oldest first.
+const std::vector<Migration>& businessMigrations();
+
+// Migrates the store to kBusinessSchemaVersion and opens every table.
+BusinessTables openBusinessTables(Env& env, MigrationReport* report = nullptr);
+
+}  // namespace mfigw::store
