@@ -316,6 +316,17 @@ TEST_F(HttpServerTest, DeferredRepliesFromAnotherThreadAreWaitedFor) {
   }
 }
 
+TEST_F(HttpServerTest, NoContentAnswersCarryNoBody) {
+  routes_.add(HttpMethod::Delete, "/api/v1/things/{id}", [](const AdminRequest&, AdminContext&) {
+    return AdminResponse::text(204, "handlers may leave text here by mistake");
+  }, Auth::None);
+  startServer();
+  const auto reply = client().request("DELETE", "/api/v1/things/7", {}, {});
+  EXPECT_EQ(reply.status, 204);
+  EXPECT_EQ(reply.body, "");
+  EXPECT_EQ(client().get("/healthz").status, 200);
+}
+
 TEST_F(HttpServerTest, ConnectionsOverTheLimitGet503) {
   HttpServerOptions options;
   options.maxConnections = 1;
