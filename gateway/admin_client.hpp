@@ -8,6 +8,8 @@
 // Errors: transport failures (resolve, connect, timeout, malformed reply) throw
 //   AdminClientError. Any HTTP status, 4xx and 5xx included, is a normal AdminReply.
 // Ownership: holds the token as a Secret; it is sent only in the Authorization header.
+// Open issues: name resolution has no deadline of its own (use numeric addresses, as the
+//   defaults do); one connection per request, no keep-alive.
 #pragma once
 
 #include <chrono>
