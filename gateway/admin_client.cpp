@@ -1,12 +1,3 @@
-// g++ 12 with -fsanitize=address reports false positives inside Boost.Asio's coroutine
-// frame allocator (-Wmismatched-new-delete) and Beast's parser (-Wmaybe-uninitialized),
-// at instantiation points in this file. Silenced only in sanitizer builds, where -Werror
-// would otherwise stop the build; normal builds keep both warnings.
-#if defined(__SANITIZE_ADDRESS__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "gateway/admin_client.hpp"
 
 #include <algorithm>
@@ -14,6 +5,7 @@
 #include <charconv>
 #include <exception>
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,7 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 namespace mfigw::gateway {
 
@@ -38,8 +29,7 @@ constexpr auto kAwait = asio::use_awaitable;
 constexpr std::uint64_t kMaxReplyBody = 64ull << 20;
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -64,9 +54,9 @@ asio::awaitable<AdminReply> exchange(Exchange x) {
   auto executor = co_await asio::this_coro::executor;
   error_code ec;
   tcp::resolver resolver(executor);
-  const auto endpoints = co_await resolver.async_resolve(
-      x.host, std::to_string(x.port), tcp::resolver::numeric_service,
-      asio::redirect_error(kAwait, ec));
+  const auto endpoints = co_await resolver.async_resolve(x.host, std::to_string(x.port),
+                                                         tcp::resolver::numeric_service,
+                                                         asio::redirect_error(kAwait, ec));
   if (ec) {
     throw AdminClientError(fmt::format("cannot resolve {}: {}", x.host, ec.message()));
   }
@@ -90,8 +80,8 @@ asio::awaitable<AdminReply> exchange(Exchange x) {
   co_await http::async_read(stream, buffer, parser, asio::redirect_error(kAwait, ec));
   if (ec) {
     const error_code& reported = writeError ? writeError : ec;
-    throw AdminClientError(fmt::format("no answer from {}: {}", where,
-                                       describe(reported, "waiting for the answer")));
+    throw AdminClientError(
+        fmt::format("no answer from {}: {}", where, describe(reported, "waiting for the answer")));
   }
   error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -157,15 +147,17 @@ AdminClient::AdminClient(std::string host, std::uint16_t port, Secret token,
                          std::chrono::milliseconds timeout)
     : host_(std::move(host)), port_(port), token_(std::move(token)), timeout_(timeout) {}
 
-AdminReply AdminClient::get(std::string_view target) { return request("GET", target, {}, {}); }
+AdminReply AdminClient::get(std::string_view target) {
+  return request("GET", target, {}, {});
+}
 
 AdminReply AdminClient::post(std::string_view target, std::string body,
                              std::string_view contentType) {
   return request("POST", target, std::move(body), contentType);
 }
 
-AdminReply AdminClient::request(std::string_view method, std::string_view target,
-                                std::string body, std::string_view contentType) {
+AdminReply AdminClient::request(std::string_view method, std::string_view target, std::string body,
+                                std::string_view contentType) {
   if (target.empty() || target.front() != '/' ||
       target.find_first_of("\r\n ") != std::string_view::npos) {
     throw AdminClientError(fmt::format("invalid request target: {}", target));

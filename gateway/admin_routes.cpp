@@ -10,8 +10,7 @@ namespace mfigw::gateway {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -202,12 +201,9 @@ nlohmann::json toJson(const AdminStatus& status) {
   for (const LinkStatus& l : status.links) {
     links.push_back({{"name", l.name}, {"up", l.up}, {"state", l.state}});
   }
-  return {{"version", status.version},
-          {"ready", status.ready},
-          {"start_time", status.startTimeUnix},
-          {"uptime_seconds", status.uptimeSeconds},
-          {"store", std::move(stores)},
-          {"links", std::move(links)}};
+  return {{"version", status.version},          {"ready", status.ready},
+          {"start_time", status.startTimeUnix}, {"uptime_seconds", status.uptimeSeconds},
+          {"store", std::move(stores)},         {"links", std::move(links)}};
 }
 
 AdminStatus adminStatusFromJson(const nlohmann::json& json) {
@@ -222,8 +218,8 @@ AdminStatus adminStatusFromJson(const nlohmann::json& json) {
                              s.at("used_bytes").get<std::uint64_t>()});
   }
   for (const auto& l : json.at("links")) {
-    status.links.push_back({l.at("name").get<std::string>(), l.at("up").get<bool>(),
-                            l.value("state", std::string{})});
+    status.links.push_back(
+        {l.at("name").get<std::string>(), l.at("up").get<bool>(), l.value("state", std::string{})});
   }
   return status;
 }
@@ -303,8 +299,7 @@ bool AdminRoutes::authorized(const AdminRequest& request) const {
   return bearerMatches(request.header("authorization"), token_);
 }
 
-const AdminRoutes::Route* AdminRoutes::resolve(AdminRequest& request,
-                                               AdminResponse& early) const {
+const AdminRoutes::Route* AdminRoutes::resolve(AdminRequest& request, AdminResponse& early) const {
   request.route.clear();
   request.params.clear();
   if (request.path.empty() || request.path.front() != '/') {

@@ -44,9 +44,9 @@ enum class Auth { Required, None };
 
 struct AdminRequest {
   HttpMethod method = HttpMethod::Get;
-  std::string target;  // as received: path plus optional ?query
-  std::string path;    // target up to '?'
-  std::string query;   // after '?', not decoded
+  std::string target;                          // as received: path plus optional ?query
+  std::string path;                            // target up to '?'
+  std::string query;                           // after '?', not decoded
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   // Filled by AdminRoutes::handle(): the matched pattern ("" when none matched) and the
@@ -131,7 +131,9 @@ struct CallbackAdminContext final : AdminContext {
   std::function<std::string()> metricsFn;
 
   [[nodiscard]] bool ready() const override { return readyFn && readyFn(); }
-  [[nodiscard]] AdminStatus status() const override { return statusFn ? statusFn() : AdminStatus{}; }
+  [[nodiscard]] AdminStatus status() const override {
+    return statusFn ? statusFn() : AdminStatus{};
+  }
   [[nodiscard]] std::string metricsText() const override { return metricsFn ? metricsFn() : ""; }
 };
 
@@ -157,7 +159,8 @@ class AdminRoutes {
   static constexpr std::string_view kMetrics = "/metrics";
   static constexpr std::string_view kStatus = "/api/v1/status";
   // The content type Prometheus expects for text exposition format 0.0.4.
-  static constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+  static constexpr std::string_view kPrometheusContentType =
+      "text/plain; version=0.0.4; charset=utf-8";
 
   AdminRoutes(AdminContext& context, Secret token, AdminRoutesOptions options = {});
 
@@ -189,8 +192,8 @@ class AdminRoutes {
     HttpMethod method;
     std::string pattern;
     std::vector<Segment> segments;
-    Handler handler;             // exactly one of handler
-    AsyncHandler asyncHandler;   // and asyncHandler is set
+    Handler handler;            // exactly one of handler
+    AsyncHandler asyncHandler;  // and asyncHandler is set
     Auth auth;
   };
 

@@ -31,8 +31,8 @@ struct LogConfig {
 
 struct StoreConfig {
   std::string path = "/var/lib/mfi-gateway";
-  std::uint64_t mapSize = 256ull << 20;       // initial map of the durable env
-  std::uint64_t maxMapSize = 8ull << 30;      // growth stops here; then MDB_MAP_FULL
+  std::uint64_t mapSize = 256ull << 20;        // initial map of the durable env
+  std::uint64_t maxMapSize = 8ull << 30;       // growth stops here; then MDB_MAP_FULL
   std::uint64_t sessionMapSize = 64ull << 20;  // relaxed-sync env for USSD sessions
   Duration sessionSyncInterval{1000};          // how often the relaxed env is flushed
   std::uint32_t groupCommitMaxBatch = 1024;    // logical writes per transaction at most

@@ -39,7 +39,8 @@ std::string ConfigError::toString() const {
 
 std::string ConfigResult::errorText() const {
   std::string out;
-  for (const auto& e : errors) out += e.toString() + "\n";
+  for (const auto& e : errors)
+    out += e.toString() + "\n";
   return out;
 }
 
@@ -52,7 +53,8 @@ constexpr std::size_t kMaxSecretBytes = 64u << 10;
 
 std::size_t editDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -67,21 +69,29 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
 
 std::string_view kindName(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Undefined: break;
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Undefined:
+      break;
   }
   return "an undefined node";
 }
 
 std::string withArticle(std::string_view noun) {
-  const bool vowel = !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
+  const bool vowel =
+      !noun.empty() && std::string_view("aeiou").find(noun.front()) != std::string_view::npos;
   return fmt::format("{} {}", vowel ? "an" : "a", noun);
 }
 
-std::string systemError(int err) { return std::error_code(err, std::generic_category()).message(); }
+std::string systemError(int err) {
+  return std::error_code(err, std::generic_category()).message();
+}
 
 // The children of one map level in the schema: leaf rows by key, and sub-sections.
 struct Level {
@@ -90,7 +100,8 @@ struct Level {
 
   [[nodiscard]] std::vector<std::string_view> names() const {
     std::vector<std::string_view> out;
-    for (const auto& [k, spec] : leaves) out.push_back(k);
+    for (const auto& [k, spec] : leaves)
+      out.push_back(k);
     out.insert(out.end(), sections.begin(), sections.end());
     return out;
   }
@@ -254,8 +265,7 @@ ConfigResult Loader::run(std::string_view yaml) {
 void Loader::walkMap(const YAML::Node& map, const std::string& schemaPrefix,
                      const std::string& path, std::size_t index) {
   if (!map.IsMap()) {
-    error(map.Mark(), path,
-          fmt::format("expected a map of settings, got {}", kindName(map)));
+    error(map.Mark(), path, fmt::format("expected a map of settings, got {}", kindName(map)));
     return;
   }
   marks_.emplace(path, map.Mark());

@@ -21,8 +21,8 @@ namespace mfigw::gateway {
 
 struct ConfigError {
   std::string file;
-  int line = 0;    // 1-based; 0 when the error has no position (file unreadable)
-  int column = 0;  // 1-based
+  int line = 0;      // 1-based; 0 when the error has no position (file unreadable)
+  int column = 0;    // 1-based
   std::string path;  // "smpp.links[1].host"; "" for YAML syntax and file errors
   std::string message;
 
@@ -32,7 +32,7 @@ struct ConfigError {
 };
 
 struct ConfigResult {
-  GatewayConfig config;  // meaningful only when ok()
+  GatewayConfig config;             // meaningful only when ok()
   std::vector<ConfigError> errors;  // in file order (line, then column)
 
   [[nodiscard]] bool ok() const { return errors.empty(); }

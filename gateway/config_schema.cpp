@@ -19,16 +19,26 @@ namespace mfigw::gateway {
 
 std::string_view toString(SettingType type) {
   switch (type) {
-    case SettingType::Bool: return "bool";
-    case SettingType::Int: return "int";
-    case SettingType::Size: return "size";
-    case SettingType::Duration: return "duration";
-    case SettingType::String: return "string";
-    case SettingType::Enum: return "enum";
-    case SettingType::Path: return "path";
-    case SettingType::SecretFile: return "secret file";
-    case SettingType::HostPort: return "host:port";
-    case SettingType::List: return "list";
+    case SettingType::Bool:
+      return "bool";
+    case SettingType::Int:
+      return "int";
+    case SettingType::Size:
+      return "size";
+    case SettingType::Duration:
+      return "duration";
+    case SettingType::String:
+      return "string";
+    case SettingType::Enum:
+      return "enum";
+    case SettingType::Path:
+      return "path";
+    case SettingType::SecretFile:
+      return "secret file";
+    case SettingType::HostPort:
+      return "host:port";
+    case SettingType::List:
+      return "list";
   }
   return "unknown";
 }
@@ -42,8 +52,12 @@ namespace {
 
 // ---- Field access: one pair of captureless functions per row, from member pointers ----
 
-void assignValue(std::string& dst, const SettingValue& v) { dst = v.text; }
-void assignValue(bool& dst, const SettingValue& v) { dst = v.boolean; }
+void assignValue(std::string& dst, const SettingValue& v) {
+  dst = v.text;
+}
+void assignValue(bool& dst, const SettingValue& v) {
+  dst = v.boolean;
+}
 void assignValue(std::uint64_t& dst, const SettingValue& v) {
   dst = static_cast<std::uint64_t>(v.integer);
 }
@@ -54,24 +68,35 @@ void assignValue(std::uint32_t& dst, const SettingValue& v) {
 void assignValue(std::uint16_t& dst, const SettingValue& v) {
   dst = static_cast<std::uint16_t>(v.integer);
 }
-void assignValue(Duration& dst, const SettingValue& v) { dst = Duration{v.integer}; }
+void assignValue(Duration& dst, const SettingValue& v) {
+  dst = Duration{v.integer};
+}
 
-SettingValue valueOf(const std::string& s) { return SettingValue{.text = s}; }
-SettingValue valueOf(bool b) { return SettingValue{.boolean = b}; }
+SettingValue valueOf(const std::string& s) {
+  return SettingValue{.text = s};
+}
+SettingValue valueOf(bool b) {
+  return SettingValue{.boolean = b};
+}
 SettingValue valueOf(std::uint64_t n) {
   return SettingValue{.integer = static_cast<std::int64_t>(n)};
 }
-SettingValue valueOf(std::uint32_t n) { return SettingValue{.integer = n}; }
-SettingValue valueOf(std::uint16_t n) { return SettingValue{.integer = n}; }
-SettingValue valueOf(Duration d) { return SettingValue{.integer = d.count()}; }
+SettingValue valueOf(std::uint32_t n) {
+  return SettingValue{.integer = n};
+}
+SettingValue valueOf(std::uint16_t n) {
+  return SettingValue{.integer = n};
+}
+SettingValue valueOf(Duration d) {
+  return SettingValue{.integer = d.count()};
+}
 
 // A field of one of GatewayConfig's sections: field<&GatewayConfig::store, &StoreConfig::path>().
 template <auto Section, auto Member>
 constexpr FieldAccess field() {
   return FieldAccess{
-      .apply = [](GatewayConfig& c, std::size_t, const SettingValue& v) {
-        assignValue(c.*Section.*Member, v);
-      },
+      .apply = [](GatewayConfig& c, std::size_t,
+                  const SettingValue& v) { assignValue(c.*Section.*Member, v); },
       .read = [](const GatewayConfig& c, std::size_t) { return valueOf(c.*Section.*Member); },
   };
 }
@@ -81,43 +106,47 @@ constexpr FieldAccess field() {
 template <auto Member>
 constexpr FieldAccess linkField() {
   return FieldAccess{
-      .apply = [](GatewayConfig& c, std::size_t i, const SettingValue& v) {
-        assignValue(c.smpp.links.at(i).*Member, v);
-      },
-      .read = [](const GatewayConfig& c, std::size_t i) {
-        return valueOf(c.smpp.links.at(i).*Member);
-      },
+      .apply = [](GatewayConfig& c, std::size_t i,
+                  const SettingValue& v) { assignValue(c.smpp.links.at(i).*Member, v); },
+      .read = [](const GatewayConfig& c,
+                 std::size_t i) { return valueOf(c.smpp.links.at(i).*Member); },
   };
 }
 
 constexpr FieldAccess kLinksList{
-    .apply = [](GatewayConfig& c, std::size_t i, const SettingValue&) {
-      if (c.smpp.links.size() <= i) c.smpp.links.resize(i + 1);
-    },
-    .read = [](const GatewayConfig& c, std::size_t) {
-      return SettingValue{.integer = static_cast<std::int64_t>(c.smpp.links.size())};
-    },
+    .apply =
+        [](GatewayConfig& c, std::size_t i, const SettingValue&) {
+          if (c.smpp.links.size() <= i) c.smpp.links.resize(i + 1);
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t) {
+          return SettingValue{.integer = static_cast<std::int64_t>(c.smpp.links.size())};
+        },
 };
 
 constexpr FieldAccess kAdminToken{
-    .apply = [](GatewayConfig& c, std::size_t, const SettingValue& v) {
-      c.admin.tokenFile = v.text;
-      c.admin.token = v.secret;
-    },
-    .read = [](const GatewayConfig& c, std::size_t) {
-      return SettingValue{.text = c.admin.tokenFile, .secret = c.admin.token};
-    },
+    .apply =
+        [](GatewayConfig& c, std::size_t, const SettingValue& v) {
+          c.admin.tokenFile = v.text;
+          c.admin.token = v.secret;
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t) {
+          return SettingValue{.text = c.admin.tokenFile, .secret = c.admin.token};
+        },
 };
 
 constexpr FieldAccess kLinkPassword{
-    .apply = [](GatewayConfig& c, std::size_t i, const SettingValue& v) {
-      c.smpp.links.at(i).passwordFile = v.text;
-      c.smpp.links.at(i).password = v.secret;
-    },
-    .read = [](const GatewayConfig& c, std::size_t i) {
-      return SettingValue{.text = c.smpp.links.at(i).passwordFile,
-                          .secret = c.smpp.links.at(i).password};
-    },
+    .apply =
+        [](GatewayConfig& c, std::size_t i, const SettingValue& v) {
+          c.smpp.links.at(i).passwordFile = v.text;
+          c.smpp.links.at(i).password = v.secret;
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t i) {
+          return SettingValue{.text = c.smpp.links.at(i).passwordFile,
+                              .secret = c.smpp.links.at(i).password};
+        },
 };
 
 // ---- Extra checks (after type and bounds) ----
@@ -177,161 +206,272 @@ std::string checkRegion(const SettingValue& v) {
 
 // ---- The table ----
 
-const std::vector<std::string_view> kLogLevels = {"trace", "debug", "info",    "warn",
+const std::vector<std::string_view> kLogLevels = {"trace", "debug",    "info", "warn",
                                                   "error", "critical", "off"};
 // Per-part overrides also accept "" for "same as log.level".
-const std::vector<std::string_view> kLogOverrides = {"",      "trace",    "debug", "info",
-                                                     "warn",  "error",    "critical", "off"};
+const std::vector<std::string_view> kLogOverrides = {"",     "trace", "debug",    "info",
+                                                     "warn", "error", "critical", "off"};
 
 std::vector<SettingSpec> buildTable() {
   using T = SettingType;
   using G = GatewayConfig;
   return {
       // log
-      {.path = "log.level", .type = T::Enum, .defaultText = "info", .allowed = kLogLevels,
+      {.path = "log.level",
+       .type = T::Enum,
+       .defaultText = "info",
+       .allowed = kLogLevels,
        .help = "Log level of every part that has no level of its own.",
        .field = field<&G::log, &LogConfig::level>()},
-      {.path = "log.smpp", .type = T::Enum, .defaultText = "", .allowed = kLogOverrides,
+      {.path = "log.smpp",
+       .type = T::Enum,
+       .defaultText = "",
+       .allowed = kLogOverrides,
        .help = "Log level of the SMPP client; \"\" means log.level.",
        .field = field<&G::log, &LogConfig::smpp>()},
-      {.path = "log.store", .type = T::Enum, .defaultText = "", .allowed = kLogOverrides,
+      {.path = "log.store",
+       .type = T::Enum,
+       .defaultText = "",
+       .allowed = kLogOverrides,
        .help = "Log level of the LMDB store; \"\" means log.level.",
        .field = field<&G::log, &LogConfig::store>()},
-      {.path = "log.menus", .type = T::Enum, .defaultText = "", .allowed = kLogOverrides,
+      {.path = "log.menus",
+       .type = T::Enum,
+       .defaultText = "",
+       .allowed = kLogOverrides,
        .help = "Log level of the USSD menu engine; \"\" means log.level.",
        .field = field<&G::log, &LogConfig::menus>()},
-      {.path = "log.gateway", .type = T::Enum, .defaultText = "", .allowed = kLogOverrides,
+      {.path = "log.gateway",
+       .type = T::Enum,
+       .defaultText = "",
+       .allowed = kLogOverrides,
        .help = "Log level of the daemon's services and upstream sync; \"\" means log.level.",
        .field = field<&G::log, &LogConfig::gateway>()},
-      {.path = "log.http", .type = T::Enum, .defaultText = "", .allowed = kLogOverrides,
+      {.path = "log.http",
+       .type = T::Enum,
+       .defaultText = "",
+       .allowed = kLogOverrides,
        .help = "Log level of the admin API and HTTP ingress; \"\" means log.level.",
        .field = field<&G::log, &LogConfig::http>()},
-      {.path = "log.mask_msisdn", .type = T::Bool, .defaultText = "true",
+      {.path = "log.mask_msisdn",
+       .type = T::Bool,
+       .defaultText = "true",
        .help = "Mask borrowers' phone numbers in log lines (+254*******78). Turn off only "
                "for debugging on a test box: logs leave the box.",
        .field = field<&G::log, &LogConfig::maskMsisdn>()},
       // store
-      {.path = "store.path", .type = T::Path, .defaultText = "/var/lib/mfi-gateway",
+      {.path = "store.path",
+       .type = T::Path,
+       .defaultText = "/var/lib/mfi-gateway",
        .help = "Directory of the LMDB environments (systemd StateDirectory).",
        .field = field<&G::store, &StoreConfig::path>()},
-      {.path = "store.map_size", .type = T::Size, .defaultText = "256MiB", .min = "1MiB",
+      {.path = "store.map_size",
+       .type = T::Size,
+       .defaultText = "256MiB",
+       .min = "1MiB",
        .max = "1TiB",
        .help = "Initial map size of the durable environment; it grows up to "
                "store.max_map_size.",
        .field = field<&G::store, &StoreConfig::mapSize>()},
-      {.path = "store.max_map_size", .type = T::Size, .defaultText = "8GiB", .min = "1MiB",
+      {.path = "store.max_map_size",
+       .type = T::Size,
+       .defaultText = "8GiB",
+       .min = "1MiB",
        .max = "1TiB",
        .help = "Growth limit of the durable environment; beyond it writes are refused "
                "(ESME_RMSGQFUL / HTTP 503). Must be at least store.map_size. On a 32-bit "
                "board keep it under 2GiB (address space).",
        .field = field<&G::store, &StoreConfig::maxMapSize>()},
-      {.path = "store.session_map_size", .type = T::Size, .defaultText = "64MiB",
-       .min = "1MiB", .max = "1TiB",
+      {.path = "store.session_map_size",
+       .type = T::Size,
+       .defaultText = "64MiB",
+       .min = "1MiB",
+       .max = "1TiB",
        .help = "Map size of the relaxed-sync environment that holds USSD session state.",
        .field = field<&G::store, &StoreConfig::sessionMapSize>()},
-      {.path = "store.session_sync_interval", .type = T::Duration, .defaultText = "1s",
-       .min = "10ms", .max = "60s",
+      {.path = "store.session_sync_interval",
+       .type = T::Duration,
+       .defaultText = "1s",
+       .min = "10ms",
+       .max = "60s",
        .help = "How often the session environment is flushed to disk; a crash loses at "
                "most this much dialog state, never a confirmed request.",
        .field = field<&G::store, &StoreConfig::sessionSyncInterval>()},
-      {.path = "store.group_commit_max_batch", .type = T::Int, .defaultText = "1024",
-       .min = "1", .max = "100000",
+      {.path = "store.group_commit_max_batch",
+       .type = T::Int,
+       .defaultText = "1024",
+       .min = "1",
+       .max = "100000",
        .help = "Most logical writes grouped into one durable transaction (one fsync).",
        .field = field<&G::store, &StoreConfig::groupCommitMaxBatch>()},
       // admin
-      {.path = "admin.listen", .type = T::HostPort, .defaultText = "127.0.0.1:8470",
+      {.path = "admin.listen",
+       .type = T::HostPort,
+       .defaultText = "127.0.0.1:8470",
        .help = "Address of the admin API and metrics. Keep it on loopback unless a "
                "firewall guards the port; port 0 picks a free port (tests).",
        .field = field<&G::admin, &AdminConfig::listen>()},
-      {.path = "admin.token_file", .type = T::SecretFile, .defaultText = "", .min = "16",
+      {.path = "admin.token_file",
+       .type = T::SecretFile,
+       .defaultText = "",
+       .min = "16",
        .max = "4096",
        .help = "File holding the admin API bearer token (mode 600, at least 16 "
                "characters). Empty: a token is generated as admin.token in store.path "
                "on first start.",
        .field = kAdminToken},
-      {.path = "admin.body_limit", .type = T::Size, .defaultText = "64KiB", .min = "1KiB",
+      {.path = "admin.body_limit",
+       .type = T::Size,
+       .defaultText = "64KiB",
+       .min = "1KiB",
        .max = "64MiB",
        .help = "Largest request body the admin API accepts (CSV imports included).",
        .field = field<&G::admin, &AdminConfig::bodyLimit>()},
-      {.path = "admin.read_timeout", .type = T::Duration, .defaultText = "10s",
-       .min = "100ms", .max = "5m",
+      {.path = "admin.read_timeout",
+       .type = T::Duration,
+       .defaultText = "10s",
+       .min = "100ms",
+       .max = "5m",
        .help = "Time a client has to send a complete request.",
        .field = field<&G::admin, &AdminConfig::readTimeout>()},
-      {.path = "admin.max_connections", .type = T::Int, .defaultText = "64", .min = "1",
+      {.path = "admin.max_connections",
+       .type = T::Int,
+       .defaultText = "64",
+       .min = "1",
        .max = "4096",
        .help = "Concurrent admin API connections; more are refused.",
        .field = field<&G::admin, &AdminConfig::maxConnections>()},
       // smpp
-      {.path = "smpp.simulator", .type = T::Bool, .defaultText = "false",
+      {.path = "smpp.simulator",
+       .type = T::Bool,
+       .defaultText = "false",
        .help = "Run the built-in SMSC simulator and bind to it (demo and first-day setup; "
                "no operator account needed).",
        .field = field<&G::smpp, &SmppConfig::simulator>()},
-      {.path = "smpp.links", .type = T::List, .defaultText = "[]",
+      {.path = "smpp.links",
+       .type = T::List,
+       .defaultText = "[]",
        .help = "SMPP 3.4 binds to the operator's SMSC, one map per link.",
        .field = kLinksList},
-      {.path = "smpp.links[].name", .type = T::String, .defaultText = kRequired, .min = "1",
+      {.path = "smpp.links[].name",
+       .type = T::String,
+       .defaultText = kRequired,
+       .min = "1",
        .max = "32",
        .help = "Unique name of the link, used in logs, metrics and mfi-gatewayctl.",
-       .field = linkField<&SmppLinkConfig::name>(), .check = checkLinkName},
-      {.path = "smpp.links[].host", .type = T::String, .defaultText = kRequired, .min = "1",
-       .max = "253", .help = "Host name or IP address of the SMSC.",
-       .field = linkField<&SmppLinkConfig::host>(), .check = checkHost},
-      {.path = "smpp.links[].port", .type = T::Int, .defaultText = "2775", .min = "1",
-       .max = "65535", .help = "TCP port of the SMSC.",
+       .field = linkField<&SmppLinkConfig::name>(),
+       .check = checkLinkName},
+      {.path = "smpp.links[].host",
+       .type = T::String,
+       .defaultText = kRequired,
+       .min = "1",
+       .max = "253",
+       .help = "Host name or IP address of the SMSC.",
+       .field = linkField<&SmppLinkConfig::host>(),
+       .check = checkHost},
+      {.path = "smpp.links[].port",
+       .type = T::Int,
+       .defaultText = "2775",
+       .min = "1",
+       .max = "65535",
+       .help = "TCP port of the SMSC.",
        .field = linkField<&SmppLinkConfig::port>()},
-      {.path = "smpp.links[].system_id", .type = T::String, .defaultText = kRequired,
-       .min = "1", .max = "15", .help = "SMPP system_id the operator assigned.",
-       .field = linkField<&SmppLinkConfig::systemId>(), .check = checkSmppAscii},
-      {.path = "smpp.links[].password_file", .type = T::SecretFile, .defaultText = "",
-       .min = "0", .max = "8",
+      {.path = "smpp.links[].system_id",
+       .type = T::String,
+       .defaultText = kRequired,
+       .min = "1",
+       .max = "15",
+       .help = "SMPP system_id the operator assigned.",
+       .field = linkField<&SmppLinkConfig::systemId>(),
+       .check = checkSmppAscii},
+      {.path = "smpp.links[].password_file",
+       .type = T::SecretFile,
+       .defaultText = "",
+       .min = "0",
+       .max = "8",
        .help = "File holding the SMPP password (mode 600; at most 8 characters, the SMPP "
                "3.4 limit). Empty: bind with an empty password.",
        .field = kLinkPassword},
-      {.path = "smpp.links[].system_type", .type = T::String, .defaultText = "", .min = "0",
-       .max = "12", .help = "SMPP system_type, if the operator asks for one.",
-       .field = linkField<&SmppLinkConfig::systemType>(), .check = checkSmppAscii},
-      {.path = "smpp.links[].bind", .type = T::Enum, .defaultText = "transceiver",
+      {.path = "smpp.links[].system_type",
+       .type = T::String,
+       .defaultText = "",
+       .min = "0",
+       .max = "12",
+       .help = "SMPP system_type, if the operator asks for one.",
+       .field = linkField<&SmppLinkConfig::systemType>(),
+       .check = checkSmppAscii},
+      {.path = "smpp.links[].bind",
+       .type = T::Enum,
+       .defaultText = "transceiver",
        .allowed = {"transceiver", "pair"},
        .help = "One bind_transceiver, or a bind_transmitter + bind_receiver pair for "
                "SMSCs without transceiver support.",
        .field = linkField<&SmppLinkConfig::bindMode>()},
-      {.path = "smpp.links[].window", .type = T::Int, .defaultText = "10", .min = "1",
+      {.path = "smpp.links[].window",
+       .type = T::Int,
+       .defaultText = "10",
+       .min = "1",
        .max = "256",
        .help = "Requests in flight without a response; also bounds duplicates after a "
                "crash.",
        .field = linkField<&SmppLinkConfig::window>()},
-      {.path = "smpp.links[].tps", .type = T::Int, .defaultText = "10", .min = "1",
-       .max = "10000", .help = "Submits per second the operator granted.",
+      {.path = "smpp.links[].tps",
+       .type = T::Int,
+       .defaultText = "10",
+       .min = "1",
+       .max = "10000",
+       .help = "Submits per second the operator granted.",
        .field = linkField<&SmppLinkConfig::tps>()},
-      {.path = "smpp.links[].enquire_link_interval", .type = T::Duration,
-       .defaultText = "30s", .min = "5s", .max = "300s",
+      {.path = "smpp.links[].enquire_link_interval",
+       .type = T::Duration,
+       .defaultText = "30s",
+       .min = "5s",
+       .max = "300s",
        .help = "Idle time before an enquire_link keeps the bind alive.",
        .field = linkField<&SmppLinkConfig::enquireLinkInterval>()},
-      {.path = "smpp.links[].response_timeout", .type = T::Duration, .defaultText = "10s",
-       .min = "1s", .max = "120s",
+      {.path = "smpp.links[].response_timeout",
+       .type = T::Duration,
+       .defaultText = "10s",
+       .min = "1s",
+       .max = "120s",
        .help = "Time to wait for a response PDU before the link is reset; must be shorter "
                "than enquire_link_interval.",
        .field = linkField<&SmppLinkConfig::responseTimeout>()},
-      {.path = "smpp.links[].tls", .type = T::Bool, .defaultText = "false",
+      {.path = "smpp.links[].tls",
+       .type = T::Bool,
+       .defaultText = "false",
        .help = "Wrap the SMPP connection in TLS (operators that offer SMPP over TLS).",
        .field = linkField<&SmppLinkConfig::tls>()},
       // menus
-      {.path = "menus.dir", .type = T::Path, .defaultText = "/usr/share/mfi-gateway/menus",
+      {.path = "menus.dir",
+       .type = T::Path,
+       .defaultText = "/usr/share/mfi-gateway/menus",
        .help = "Directory of the USSD menu trees (YAML); reloaded on SIGHUP.",
        .field = field<&G::menus, &MenusConfig::dir>()},
-      {.path = "menus.service_code", .type = T::String, .defaultText = "*123#", .min = "3",
+      {.path = "menus.service_code",
+       .type = T::String,
+       .defaultText = "*123#",
+       .min = "3",
        .max = "32",
        .help = "USSD service code borrowers dial. Quote it: a YAML value starting with '*' "
                "is an alias.",
-       .field = field<&G::menus, &MenusConfig::serviceCode>(), .check = checkServiceCode},
+       .field = field<&G::menus, &MenusConfig::serviceCode>(),
+       .check = checkServiceCode},
       // phone
-      {.path = "phone.default_region", .type = T::String, .defaultText = "KE", .min = "2",
+      {.path = "phone.default_region",
+       .type = T::String,
+       .defaultText = "KE",
+       .min = "2",
        .max = "2",
        .help = "ISO 3166-1 alpha-2 region for phone numbers written without +country code.",
-       .field = field<&G::phone, &PhoneConfig::defaultRegion>(), .check = checkRegion},
+       .field = field<&G::phone, &PhoneConfig::defaultRegion>(),
+       .check = checkRegion},
       // shutdown
-      {.path = "shutdown.drain_timeout", .type = T::Duration, .defaultText = "10s",
-       .min = "1s", .max = "120s",
+      {.path = "shutdown.drain_timeout",
+       .type = T::Duration,
+       .defaultText = "10s",
+       .min = "1s",
+       .max = "120s",
        .help = "On SIGTERM, time to finish in-flight work and unbind before exiting; keep "
                "it below the unit's TimeoutStopSec.",
        .field = field<&G::shutdown, &ShutdownConfig::drainTimeout>()},
@@ -351,7 +491,8 @@ std::optional<std::int64_t> parseInt(std::string_view s) {
 // Splits "256MiB" into 256 and "MiB"; nullopt without leading digits or on overflow.
 std::optional<std::pair<std::uint64_t, std::string_view>> splitNumber(std::string_view s) {
   std::size_t digits = 0;
-  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9')
+    ++digits;
   if (digits == 0) return std::nullopt;
   std::uint64_t n = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + digits, n);
@@ -365,15 +506,21 @@ struct Unit {
 };
 // Largest first, so formatting picks the largest unit that divides exactly.
 constexpr std::array<Unit, 5> kSizeUnits = {{
-    {"TiB", 1ull << 40}, {"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1},
+    {"TiB", 1ull << 40},
+    {"GiB", 1ull << 30},
+    {"MiB", 1ull << 20},
+    {"KiB", 1ull << 10},
+    {"B", 1},
 }};
 constexpr std::array<Unit, 4> kDurationUnits = {{
-    {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1},
+    {"h", 3600000},
+    {"m", 60000},
+    {"s", 1000},
+    {"ms", 1},
 }};
 
 template <std::size_t N>
-std::optional<std::uint64_t> parseWithUnits(std::string_view text,
-                                            const std::array<Unit, N>& units,
+std::optional<std::uint64_t> parseWithUnits(std::string_view text, const std::array<Unit, N>& units,
                                             bool unitRequired) {
   const auto split = splitNumber(text);
   if (!split) return std::nullopt;
@@ -534,12 +681,18 @@ std::string joinAllowed(const std::vector<std::string_view>& allowed) {
 // The value of a row as the loader's own syntax would write it.
 std::string formatValue(const SettingSpec& spec, const SettingValue& v) {
   switch (spec.type) {
-    case SettingType::Bool: return v.boolean ? "true" : "false";
-    case SettingType::Int: return std::to_string(v.integer);
-    case SettingType::Size: return formatSize(static_cast<std::uint64_t>(v.integer));
-    case SettingType::Duration: return formatDuration(Duration{v.integer});
-    case SettingType::List: return std::to_string(v.integer);
-    default: return v.text;
+    case SettingType::Bool:
+      return v.boolean ? "true" : "false";
+    case SettingType::Int:
+      return std::to_string(v.integer);
+    case SettingType::Size:
+      return formatSize(static_cast<std::uint64_t>(v.integer));
+    case SettingType::Duration:
+      return formatDuration(Duration{v.integer});
+    case SettingType::List:
+      return std::to_string(v.integer);
+    default:
+      return v.text;
   }
 }
 
@@ -549,8 +702,8 @@ std::string boundsText(const SettingSpec& spec) {
   const bool length = spec.type == SettingType::String || spec.type == SettingType::SecretFile;
   std::string range;
   if (!spec.min.empty() && !spec.max.empty()) {
-    range = spec.min == spec.max ? std::string(spec.min)
-                                 : fmt::format("{} .. {}", spec.min, spec.max);
+    range =
+        spec.min == spec.max ? std::string(spec.min) : fmt::format("{} .. {}", spec.min, spec.max);
   } else if (!spec.min.empty()) {
     range = fmt::format(">= {}", spec.min);
   } else {
@@ -566,7 +719,9 @@ std::string defaultShown(const SettingSpec& spec) {
   return std::string(spec.defaultText);
 }
 
-std::string_view sectionOf(std::string_view path) { return path.substr(0, path.find('.')); }
+std::string_view sectionOf(std::string_view path) {
+  return path.substr(0, path.find('.'));
+}
 
 // Escapes what would break a table cell ('|') or start emphasis ('*' in "+254****78").
 std::string markdownText(std::string_view s) {
@@ -593,8 +748,12 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 void emitSetting(YAML::Emitter& out, const SettingSpec& spec, const SettingValue& v) {
   out << YAML::Key << std::string(spec.key()) << YAML::Value;
   switch (spec.type) {
-    case SettingType::Bool: out << v.boolean; break;
-    case SettingType::Int: out << v.integer; break;
+    case SettingType::Bool:
+      out << v.boolean;
+      break;
+    case SettingType::Int:
+      out << v.integer;
+      break;
     case SettingType::SecretFile:
       // yaml-cpp writes "" for an empty string only when asked for double quotes.
       out << YAML::DoubleQuoted << v.text;
@@ -638,7 +797,9 @@ std::optional<Duration> parseDuration(std::string_view text) {
   return Duration{static_cast<Duration::rep>(*ms)};
 }
 
-std::string formatSize(std::uint64_t bytes) { return formatWithUnits(bytes, kSizeUnits, "0"); }
+std::string formatSize(std::uint64_t bytes) {
+  return formatWithUnits(bytes, kSizeUnits, "0");
+}
 
 std::string formatDuration(Duration duration) {
   if (duration.count() < 0) return fmt::format("{}ms", duration.count());
@@ -672,17 +833,17 @@ ParseOutcome parseScalar(const SettingSpec& spec, std::string_view text) {
         if (spec.type == SettingType::Size) {
           // A size too large for 64 bits is still a size: report it against the bound.
           const auto split = splitNumber(text);
-          if (!split || !(split->second.empty() || split->second == "B" ||
-                          split->second == "KiB" || split->second == "MiB" ||
-                          split->second == "GiB" || split->second == "TiB")) {
-            return fail(fmt::format(
-                "expected a size such as 512, 64KiB, 256MiB or 8GiB (got {})", quoted(text)));
+          if (!split ||
+              !(split->second.empty() || split->second == "B" || split->second == "KiB" ||
+                split->second == "MiB" || split->second == "GiB" || split->second == "TiB")) {
+            return fail(fmt::format("expected a size such as 512, 64KiB, 256MiB or 8GiB (got {})",
+                                    quoted(text)));
           }
           const auto tooLarge = std::numeric_limits<std::int64_t>::max();
           return fail(fmt::format("{} (got {})", boundsError(spec, tooLarge), quoted(text)));
         }
-        return fail(fmt::format("expected a duration such as 500ms, 30s, 5m or 1h (got {})",
-                                quoted(text)));
+        return fail(
+            fmt::format("expected a duration such as 500ms, 30s, 5m or 1h (got {})", quoted(text)));
       }
       if (auto e = boundsError(spec, *n); !e.empty()) {
         return fail(fmt::format("{} (got {})", e, quoted(text)));
@@ -696,8 +857,8 @@ ParseOutcome parseScalar(const SettingSpec& spec, std::string_view text) {
       break;
     case SettingType::Enum:
       if (std::find(spec.allowed.begin(), spec.allowed.end(), text) == spec.allowed.end()) {
-        return fail(fmt::format("must be one of {} (got {})", joinAllowed(spec.allowed),
-                                quoted(text)));
+        return fail(
+            fmt::format("must be one of {} (got {})", joinAllowed(spec.allowed), quoted(text)));
       }
       out.value.text = std::string(text);
       break;
@@ -713,9 +874,10 @@ ParseOutcome parseScalar(const SettingSpec& spec, std::string_view text) {
       break;
     case SettingType::HostPort:
       if (!parseHostPort(text)) {
-        return fail(fmt::format("expected host:port such as 127.0.0.1:8470 or [::1]:8470 "
-                                "(got {})",
-                                quoted(text)));
+        return fail(
+            fmt::format("expected host:port such as 127.0.0.1:8470 or [::1]:8470 "
+                        "(got {})",
+                        quoted(text)));
       }
       out.value.text = std::string(text);
       break;
@@ -738,11 +900,11 @@ std::vector<RuleViolation> checkCrossFieldRules(const GatewayConfig& config) {
   std::vector<RuleViolation> out;
   // The env can only grow; a cap below the start size would refuse writes from day one.
   if (config.store.maxMapSize < config.store.mapSize) {
-    out.push_back({"store.max_map_size",
-                   fmt::format("must be at least store.map_size ({}; got {})",
-                               formatSize(config.store.mapSize),
-                               formatSize(config.store.maxMapSize)),
-                   {"store.max_map_size", "store.map_size"}});
+    out.push_back(
+        {"store.max_map_size",
+         fmt::format("must be at least store.map_size ({}; got {})",
+                     formatSize(config.store.mapSize), formatSize(config.store.maxMapSize)),
+         {"store.max_map_size", "store.map_size"}});
   }
   const auto& links = config.smpp.links;
   for (std::size_t i = 0; i < links.size(); ++i) {
@@ -750,10 +912,10 @@ std::vector<RuleViolation> checkCrossFieldRules(const GatewayConfig& config) {
     for (std::size_t j = 0; j < i; ++j) {
       // Names key logs, metrics and per-link state; two equal names would merge them.
       if (!links[i].name.empty() && links[i].name == links[j].name) {
-        out.push_back({item + ".name",
-                       fmt::format("duplicate link name {} (also smpp.links[{}])",
-                                   quoted(links[i].name), j),
-                       {item + ".name", fmt::format("smpp.links[{}].name", j)}});
+        out.push_back(
+            {item + ".name",
+             fmt::format("duplicate link name {} (also smpp.links[{}])", quoted(links[i].name), j),
+             {item + ".name", fmt::format("smpp.links[{}].name", j)}});
         break;
       }
     }
@@ -779,8 +941,7 @@ std::string renderHelpConfig() {
     out += fmt::format("\n{}\n  type: {}   default: {}", spec.path, toString(spec.type),
                        defaultShown(spec));
     if (const auto bounds = boundsText(spec); !bounds.empty()) {
-      out += fmt::format("   {}: {}", spec.type == SettingType::Enum ? "values" : "range",
-                         bounds);
+      out += fmt::format("   {}: {}", spec.type == SettingType::Enum ? "values" : "range", bounds);
     }
     out += fmt::format("\n  {}\n", spec.help);
   }
@@ -831,14 +992,15 @@ std::string renderConfigMarkdown() {
           "|---|---|---|---|---|\n",
           section);
     }
-    const std::string def = spec.required() ? std::string("*required*")
-                                            : fmt::format("`{}`", defaultShown(spec));
+    const std::string def =
+        spec.required() ? std::string("*required*") : fmt::format("`{}`", defaultShown(spec));
     const std::string bounds = boundsText(spec);
     out += fmt::format("| `{}` | {} | {} | {} | {} |\n", spec.path, toString(spec.type), def,
                        markdownText(bounds), markdownText(spec.help));
   }
-  out += "\n## Defaults\n\nThe effective configuration of an empty file, as the admin API "
-         "shows it:\n\n```yaml\n";
+  out +=
+      "\n## Defaults\n\nThe effective configuration of an empty file, as the admin API "
+      "shows it:\n\n```yaml\n";
   out += renderEffectiveConfig(GatewayConfig{});
   out += "```\n";
   return out;
@@ -857,7 +1019,8 @@ std::string renderEffectiveConfig(const GatewayConfig& config) {
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) {
       ++common;
     }
-    for (; open.size() > common; open.pop_back()) out << YAML::EndMap;
+    for (; open.size() > common; open.pop_back())
+      out << YAML::EndMap;
     for (; open.size() < parts.size(); open.push_back(parts[open.size()])) {
       out << YAML::Key << std::string(parts[open.size()]) << YAML::Value << YAML::BeginMap;
     }
@@ -881,7 +1044,8 @@ std::string renderEffectiveConfig(const GatewayConfig& config) {
     }
     out << YAML::EndSeq;
   }
-  for (; !open.empty(); open.pop_back()) out << YAML::EndMap;
+  for (; !open.empty(); open.pop_back())
+    out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -69,14 +69,14 @@ struct FieldAccess {
 inline constexpr std::string_view kRequired = "required";
 
 struct SettingSpec {
-  std::string_view path;         // dotted YAML path, lists as "smpp.links[].host"
+  std::string_view path;  // dotted YAML path, lists as "smpp.links[].host"
   SettingType type;
-  std::string_view defaultText;  // in the setting's own syntax, or kRequired
-  std::string_view min = {};     // inclusive bound in the setting's syntax; "" = none
-  std::string_view max = {};     // (String, SecretFile: bounds on the length)
+  std::string_view defaultText;                // in the setting's own syntax, or kRequired
+  std::string_view min = {};                   // inclusive bound in the setting's syntax; "" = none
+  std::string_view max = {};                   // (String, SecretFile: bounds on the length)
   std::vector<std::string_view> allowed = {};  // Enum only
   std::string_view help;
-  FieldAccess field;         // List rows: apply creates item `index`, read gives the count
+  FieldAccess field;  // List rows: apply creates item `index`, read gives the count
   CheckFn check = nullptr;
 
   // The last path segment: the YAML key ("host" for "smpp.links[].host").
@@ -92,7 +92,7 @@ struct SettingSpec {
 // A rule across settings (max_map_size >= map_size, unique link names, ...), checked
 // after every single value has parsed.
 struct RuleViolation {
-  std::string path;                   // concrete path the error is reported at
+  std::string path;  // concrete path the error is reported at
   std::string message;
   std::vector<std::string> involved;  // concrete paths the rule read (to skip the rule
                                       // when one of them already failed on its own)
@@ -115,7 +115,7 @@ struct ParseOutcome {
 // The unit syntaxes, shared with the help text and the effective-config renderer.
 [[nodiscard]] std::optional<std::uint64_t> parseSize(std::string_view text);
 [[nodiscard]] std::optional<Duration> parseDuration(std::string_view text);
-[[nodiscard]] std::string formatSize(std::uint64_t bytes);  // largest exact unit: "256MiB"
+[[nodiscard]] std::string formatSize(std::uint64_t bytes);    // largest exact unit: "256MiB"
 [[nodiscard]] std::string formatDuration(Duration duration);  // largest exact unit: "30s"
 
 // `mfi-gatewayd --help-config`: one block per setting (path, type, default, bounds, help).

@@ -125,8 +125,8 @@ class Ctl {
     }
     std::fclose(file);
     // Editors and `echo` leave a newline; it is never part of the token.
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' ||
-                              token.back() == ' ' || token.back() == '\t')) {
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' ||
+                              token.back() == '\t')) {
       token.pop_back();
     }
     if (token.empty()) {

@@ -10,12 +10,12 @@
 #include <sstream>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <spdlog/spdlog.h>
 
 #include "gateway/admin_routes.hpp"
 #include "gateway/admin_token.hpp"
@@ -95,8 +95,8 @@ GatewayConfig Daemon::Impl::loadOrThrow() {
     for (const ConfigError& error : result.errors) {
       loggers.gateway().error("{}", error.toString());
     }
-    throw StartupError(fmt::format("{}: {} configuration error(s)", options.configPath,
-                                   result.errors.size()));
+    throw StartupError(
+        fmt::format("{}: {} configuration error(s)", options.configPath, result.errors.size()));
   }
   if (options.stateDir) {
     result.config.store.path = *options.stateDir;
@@ -147,7 +147,8 @@ void Daemon::Impl::startAdmin() {
 void Daemon::Impl::refreshStoreGauges() {
   if (!stores) return;
   for (const StoreEnvStatus& env : stores->status()) {
-    metrics.gauge(MetricId::StoreMapSizeBytes, {env.env}).set(static_cast<double>(env.mapSizeBytes));
+    metrics.gauge(MetricId::StoreMapSizeBytes, {env.env})
+        .set(static_cast<double>(env.mapSizeBytes));
     metrics.gauge(MetricId::StoreUsedBytes, {env.env}).set(static_cast<double>(env.usedBytes));
   }
 }
@@ -212,7 +213,8 @@ void Daemon::Impl::reload() {
   auto& log = loggers.gateway();
   ConfigResult result = loadConfigFile(options.configPath);
   if (!result.ok()) {
-    for (const ConfigError& error : result.errors) log.error("{}", error.toString());
+    for (const ConfigError& error : result.errors)
+      log.error("{}", error.toString());
     log.error("reload refused, keeping the running configuration errors={}", result.errors.size());
     metrics.counter(MetricId::ConfigReloadsTotal, {"error"}).inc();
     notifier.ready(statusLine());
@@ -289,7 +291,8 @@ void Daemon::start() {
   d.metrics.gauge(MetricId::BuildInfo, {MFIGW_VERSION}).set(1);
   d.metrics.gauge(MetricId::StartTimeSeconds)
       .set(static_cast<double>(
-          std::chrono::duration_cast<std::chrono::seconds>(d.startedAt.time_since_epoch()).count()));
+          std::chrono::duration_cast<std::chrono::seconds>(d.startedAt.time_since_epoch())
+              .count()));
 
   d.openStores();
   d.startAdmin();

@@ -1,12 +1,3 @@
-// g++ 12 with -fsanitize=address reports false positives inside Boost.Asio's coroutine
-// frame allocator (-Wmismatched-new-delete) and Beast's parser (-Wmaybe-uninitialized),
-// at instantiation points in this file. Silenced only in sanitizer builds, where -Werror
-// would otherwise stop the build; normal builds keep both warnings.
-#if defined(__SANITIZE_ADDRESS__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "gateway/http_server.hpp"
 
 #include <array>
@@ -15,17 +6,17 @@
 #include <stdexcept>
 #include <utility>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "gateway/admin_client.hpp"
 #include "gateway/admin_routes.hpp"
@@ -129,16 +120,15 @@ asio::awaitable<void> lingeringClose(beast::tcp_stream& stream, std::chrono::mil
   std::size_t drained = 0;
   stream.expires_after(timeout);
   while (!ec && drained < kMaxDrainBytes) {
-    drained += co_await stream.async_read_some(asio::buffer(scratch),
-                                               asio::redirect_error(kAwait, ec));
+    drained +=
+        co_await stream.async_read_some(asio::buffer(scratch), asio::redirect_error(kAwait, ec));
   }
   stream.close();
 }
 
 // Answers an error the session produced itself (no route involved), then closes.
-asio::awaitable<void> answerAndClose(Impl& impl, beast::tcp_stream& stream,
-                                     Impl::Connection* self, int status,
-                                     std::string_view message) {
+asio::awaitable<void> answerAndClose(Impl& impl, beast::tcp_stream& stream, Impl::Connection* self,
+                                     int status, std::string_view message) {
   const auto res = toBeast(AdminResponse::error(status, message), 11, false);
   error_code ec;
   stream.expires_after(impl.options.writeTimeout);
@@ -185,15 +175,15 @@ asio::awaitable<AdminResponse> runHandler(Impl& impl, AdminRequest& request) {
     }
   };
   try {
-    impl.routes.handleAsync(request, [deliver, executor = impl.ioc.get_executor()](
-                                         AdminResponse r) mutable {
-      // Completions from other threads (the store writer) hop onto the loop first.
-      if (executor.running_in_this_thread()) {
-        deliver(std::move(r));
-      } else {
-        asio::post(executor, [deliver, r = std::move(r)]() mutable { deliver(std::move(r)); });
-      }
-    });
+    impl.routes.handleAsync(
+        request, [deliver, executor = impl.ioc.get_executor()](AdminResponse r) mutable {
+          // Completions from other threads (the store writer) hop onto the loop first.
+          if (executor.running_in_this_thread()) {
+            deliver(std::move(r));
+          } else {
+            asio::post(executor, [deliver, r = std::move(r)]() mutable { deliver(std::move(r)); });
+          }
+        });
   } catch (const std::exception& e) {
     impl.log.error("request handler failed method={} route={} error=\"{}\"",
                    toString(request.method), request.route, e.what());
@@ -266,14 +256,13 @@ asio::awaitable<void> session(std::shared_ptr<Impl> impl, tcp::socket socket,
     if (impl->log.should_log(spdlog::level::debug)) {
       // The matched pattern rather than the raw path when there is one: captured segments
       // may hold an MSISDN. Headers, query and bodies are never logged (tokens live there).
-      const std::string_view logged =
-          request.route.empty() ? std::string_view(request.path).substr(0, kMaxLoggedPath)
-                                : std::string_view(request.route);
-      const auto elapsed = std::chrono::duration<double, std::milli>(
-          std::chrono::steady_clock::now() - started);
+      const std::string_view logged = request.route.empty()
+                                          ? std::string_view(request.path).substr(0, kMaxLoggedPath)
+                                          : std::string_view(request.route);
+      const auto elapsed =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
       impl->log.debug("request method={} path={} status={} bytes={} duration_ms={:.2f}",
-                      toString(request.method), logged, res.result_int(), bytes,
-                      elapsed.count());
+                      toString(request.method), logged, res.result_int(), bytes, elapsed.count());
     }
     if (ec || !keepAlive) {
       break;
@@ -296,8 +285,7 @@ asio::awaitable<void> reject(std::shared_ptr<Impl> impl, tcp::socket socket) {
 asio::awaitable<void> acceptLoop(std::shared_ptr<Impl> impl) {
   for (;;) {
     error_code ec;
-    tcp::socket socket =
-        co_await impl->acceptor.async_accept(asio::redirect_error(kAwait, ec));
+    tcp::socket socket = co_await impl->acceptor.async_accept(asio::redirect_error(kAwait, ec));
     if (impl->stopping || !impl->acceptor.is_open()) {
       co_return;
     }
@@ -337,7 +325,9 @@ HttpServer::HttpServer(asio::io_context& ioc, HttpServerOptions options, AdminRo
                        spdlog::logger& log, Metrics* metrics)
     : impl_(std::make_shared<Impl>(ioc, std::move(options), routes, log, metrics)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 void HttpServer::bind() {
   Impl& impl = *impl_;
@@ -351,8 +341,9 @@ void HttpServer::bind() {
   }
   error_code ec;
   tcp::resolver resolver(impl.ioc);
-  const auto results = resolver.resolve(hostPort->host, std::to_string(hostPort->port),
-                                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  const auto results =
+      resolver.resolve(hostPort->host, std::to_string(hostPort->port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
     throw fail(ec ? ec.message() : "host not found");
   }
@@ -383,7 +374,9 @@ void HttpServer::bind() {
                 formatHostPort(endpoint.address().to_string(), impl.boundPort));
 }
 
-std::uint16_t HttpServer::port() const { return impl_->boundPort; }
+std::uint16_t HttpServer::port() const {
+  return impl_->boundPort;
+}
 
 void HttpServer::start() {
   Impl& impl = *impl_;
@@ -414,6 +407,8 @@ void HttpServer::stop() {
   }
 }
 
-std::size_t HttpServer::connectionCount() const { return impl_->connections.size(); }
+std::size_t HttpServer::connectionCount() const {
+  return impl_->connections.size();
+}
 
 }  // namespace mfigw::gateway

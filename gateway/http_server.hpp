@@ -11,7 +11,8 @@
 // Errors: bind() throws std::runtime_error with a one-line message ("cannot listen on
 //   127.0.0.1:8470: Address already in use") so the daemon exits before READY=1. Per
 //   request: body over the limit -> 413, unparsable -> 400, handler exception -> 500,
-//   deferred reply later than handlerTimeout -> 503; connection-level I/O errors just end that connection (logged at debug).
+//   deferred reply later than handlerTimeout -> 503; connection-level I/O errors just end that
+//   connection (logged at debug).
 // Ownership: the server does not own the io_context, the routes, the logger or the
 //   metrics; all must outlive it. Coroutines keep the server's internal state alive until
 //   they finish, so stop() followed by running the io_context dry is a clean shutdown.
@@ -39,9 +40,9 @@ class AdminRoutes;
 class Metrics;
 
 struct HttpServerOptions {
-  std::string listen = "127.0.0.1:8470";  // HOST:PORT; port 0 picks a free port
-  std::uint64_t bodyLimit = 64ull << 10;   // larger request bodies get 413
-  std::uint32_t headerLimit = 16u << 10;   // larger request heads get 431
+  std::string listen = "127.0.0.1:8470";          // HOST:PORT; port 0 picks a free port
+  std::uint64_t bodyLimit = 64ull << 10;          // larger request bodies get 413
+  std::uint32_t headerLimit = 16u << 10;          // larger request heads get 431
   std::chrono::milliseconds readTimeout{10000};   // per request, also the keep-alive idle limit
   std::chrono::milliseconds writeTimeout{10000};  // per response
   std::uint32_t maxConnections = 64;              // further connections get 503 and close

@@ -39,15 +39,16 @@ LogStyle detectLogStyle() {
 }
 
 bool parseLogLevel(std::string_view name, spdlog::level::level_enum& out) {
-  static constexpr std::array<std::pair<std::string_view, spdlog::level::level_enum>, 7> kLevels = {{
-      {"trace", spdlog::level::trace},
-      {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},
-      {"warn", spdlog::level::warn},
-      {"error", spdlog::level::err},
-      {"critical", spdlog::level::critical},
-      {"off", spdlog::level::off},
-  }};
+  static constexpr std::array<std::pair<std::string_view, spdlog::level::level_enum>, 7> kLevels = {
+      {
+          {"trace", spdlog::level::trace},
+          {"debug", spdlog::level::debug},
+          {"info", spdlog::level::info},
+          {"warn", spdlog::level::warn},
+          {"error", spdlog::level::err},
+          {"critical", spdlog::level::critical},
+          {"off", spdlog::level::off},
+      }};
   for (const auto& [text, level] : kLevels) {
     if (text == name) {
       out = level;

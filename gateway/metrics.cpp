@@ -60,11 +60,17 @@ std::string_view toString(MetricType type) {
   return "unknown";
 }
 
-std::span<const MetricDesc> metricTable() { return table(); }
+std::span<const MetricDesc> metricTable() {
+  return table();
+}
 
-const MetricDesc& describe(MetricId id) { return table().at(static_cast<std::size_t>(id)); }
+const MetricDesc& describe(MetricId id) {
+  return table().at(static_cast<std::size_t>(id));
+}
 
-std::string_view toString(MetricId id) { return describe(id).name; }
+std::string_view toString(MetricId id) {
+  return describe(id).name;
+}
 
 std::string escapeLabelValue(std::string_view value) {
   std::string out;
@@ -155,8 +161,8 @@ std::string Metrics::renderPrometheus() const {
       if (!labelValues.empty()) {
         out += '{';
         for (std::size_t i = 0; i < labelValues.size(); ++i) {
-          fmt::format_to(std::back_inserter(out), "{}{}=\"{}\"", i == 0 ? "" : ",",
-                         desc.labels[i], escapeLabelValue(labelValues[i]));
+          fmt::format_to(std::back_inserter(out), "{}{}=\"{}\"", i == 0 ? "" : ",", desc.labels[i],
+                         escapeLabelValue(labelValues[i]));
         }
         out += '}';
       }

@@ -31,28 +31,27 @@ namespace mfigw::gateway {
 
 // X(id, name, type, help, labels): labels is one string of comma-separated label names
 // ("" for none). Keep names in the mfigw_ namespace and counters ending in _total.
-#define MFIGW_METRIC_TABLE(X)                                                                  \
-  X(BuildInfo, "mfigw_build_info", Gauge, "Build information; the value is always 1.",        \
-    "version")                                                                                 \
-  X(StartTimeSeconds, "mfigw_start_time_seconds", Gauge,                                       \
-    "Start time of the daemon since the Unix epoch, in seconds.", "")                          \
-  X(Ready, "mfigw_ready", Gauge, "1 when the daemon is ready to serve, 0 otherwise.", "")       \
-  X(ConfigReloadsTotal, "mfigw_config_reloads_total", Counter,                                 \
-    "Configuration reloads (SIGHUP), by result.", "result")                                    \
-  X(HttpRequestsTotal, "mfigw_http_requests_total", Counter,                                   \
-    "Admin HTTP requests, by route pattern and status code.", "route,code")                    \
-  X(StoreMapSizeBytes, "mfigw_store_map_size_bytes", Gauge,                                    \
-    "Current LMDB map size of each store environment, in bytes.", "env")                       \
-  X(StoreUsedBytes, "mfigw_store_used_bytes", Gauge,                                           \
-    "Bytes of the LMDB map in use by each store environment.", "env")                          \
-  X(StoreCommitsTotal, "mfigw_store_commits_total", Counter,                                   \
-    "Write transactions committed, by store environment.", "env")                              \
-  X(StoreWritesTotal, "mfigw_store_writes_total", Counter,                                     \
-    "Logical writes submitted to the store, by environment and result.", "env,result")         \
-  X(StoreMapFullTotal, "mfigw_store_map_full_total", Counter,                                  \
-    "Writes refused because the LMDB map was full (MDB_MAP_FULL).", "env")                     \
-  X(SmppLinkUp, "mfigw_smpp_link_up", Gauge, "1 when the SMPP link is bound, 0 otherwise.",    \
-    "link")                                                                                    \
+#define MFIGW_METRIC_TABLE(X)                                                                     \
+  X(BuildInfo, "mfigw_build_info", Gauge, "Build information; the value is always 1.", "version") \
+  X(StartTimeSeconds, "mfigw_start_time_seconds", Gauge,                                          \
+    "Start time of the daemon since the Unix epoch, in seconds.", "")                             \
+  X(Ready, "mfigw_ready", Gauge, "1 when the daemon is ready to serve, 0 otherwise.", "")         \
+  X(ConfigReloadsTotal, "mfigw_config_reloads_total", Counter,                                    \
+    "Configuration reloads (SIGHUP), by result.", "result")                                       \
+  X(HttpRequestsTotal, "mfigw_http_requests_total", Counter,                                      \
+    "Admin HTTP requests, by route pattern and status code.", "route,code")                       \
+  X(StoreMapSizeBytes, "mfigw_store_map_size_bytes", Gauge,                                       \
+    "Current LMDB map size of each store environment, in bytes.", "env")                          \
+  X(StoreUsedBytes, "mfigw_store_used_bytes", Gauge,                                              \
+    "Bytes of the LMDB map in use by each store environment.", "env")                             \
+  X(StoreCommitsTotal, "mfigw_store_commits_total", Counter,                                      \
+    "Write transactions committed, by store environment.", "env")                                 \
+  X(StoreWritesTotal, "mfigw_store_writes_total", Counter,                                        \
+    "Logical writes submitted to the store, by environment and result.", "env,result")            \
+  X(StoreMapFullTotal, "mfigw_store_map_full_total", Counter,                                     \
+    "Writes refused because the LMDB map was full (MDB_MAP_FULL).", "env")                        \
+  X(SmppLinkUp, "mfigw_smpp_link_up", Gauge, "1 when the SMPP link is bound, 0 otherwise.",       \
+    "link")                                                                                       \
   X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")
 
 enum class MetricId : std::size_t {

@@ -23,7 +23,8 @@ nlohmann::json toJson(const store::OptOut& record) {
 AdminResponse refusal(std::error_code ec) {
   if (ec == store::errc::map_full || ec == store::errc::queue_full ||
       ec == store::errc::shutting_down) {
-    AdminResponse response = AdminResponse::error(503, "temporarily unable to store: " + ec.message());
+    AdminResponse response =
+        AdminResponse::error(503, "temporarily unable to store: " + ec.message());
     response.headers.emplace_back("Retry-After", "30");
     return response;
   }
@@ -34,7 +35,11 @@ AdminResponse refusal(std::error_code ec) {
 
 OptOutApi::OptOutApi(StoreLayout& stores, Metrics& metrics, std::string defaultRegion,
                      MsisdnMasker mask, spdlog::logger& log)
-    : stores_(stores), metrics_(metrics), region_(std::move(defaultRegion)), mask_(mask), log_(log) {}
+    : stores_(stores),
+      metrics_(metrics),
+      region_(std::move(defaultRegion)),
+      mask_(mask),
+      log_(log) {}
 
 void OptOutApi::registerRoutes(AdminRoutes& routes) {
   routes.addAsync(

@@ -40,7 +40,9 @@ StoreLayout::StoreLayout(const StoreConfig& config, store::GroupCommitWriter::Po
   sessionsWriter_ = std::make_unique<store::GroupCommitWriter>(*sessions_, post, writerOptions);
 }
 
-StoreLayout::~StoreLayout() { stopWriters(); }
+StoreLayout::~StoreLayout() {
+  stopWriters();
+}
 
 std::vector<StoreEnvStatus> StoreLayout::status() const {
   return {

@@ -27,15 +27,21 @@ void SystemdNotifier::ready(std::string_view status) {
   notify("READY=1\nSTATUS=" + oneLine(status));
 }
 
-void SystemdNotifier::status(std::string_view status) { notify("STATUS=" + oneLine(status)); }
+void SystemdNotifier::status(std::string_view status) {
+  notify("STATUS=" + oneLine(status));
+}
 
-void SystemdNotifier::reloading() { notify("RELOADING=1\nSTATUS=reloading configuration"); }
+void SystemdNotifier::reloading() {
+  notify("RELOADING=1\nSTATUS=reloading configuration");
+}
 
 void SystemdNotifier::stopping(std::string_view status) {
   notify("STOPPING=1\nSTATUS=" + oneLine(status));
 }
 
-void SystemdNotifier::watchdog() { notify("WATCHDOG=1"); }
+void SystemdNotifier::watchdog() {
+  notify("WATCHDOG=1");
+}
 
 std::optional<std::chrono::microseconds> SystemdNotifier::watchdogInterval() {
   uint64_t usec = 0;

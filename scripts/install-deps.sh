@@ -13,7 +13,7 @@ packages=(
   nlohmann-json3-dev libsodium-dev libsystemd-dev libphonenumber-dev libssl-dev
   zlib1g-dev libzstd-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev lmdb-utils curl procps
+  libgtest-dev libgmock-dev libbenchmark-dev lmdb-utils curl procps clang-format
   systemd                               # systemd-analyze verify/security in tests
 )
 

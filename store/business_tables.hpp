@@ -21,7 +21,7 @@ namespace mfigw::store {
 inline constexpr uint32_t kBusinessSchemaVersion = 1;
 
 struct BusinessTables {
-    OptOutTable optouts;
+  OptOutTable optouts;
 };
 
 // Every migration step of the business store, oldest first.

@@ -21,38 +21,38 @@
 namespace mfigw::store {
 
 class StoreError : public std::runtime_error {
-public:
-    // `context` says what we were doing ("cannot open store at /var/lib/x"); when mdbCode
-    // is non-zero the LMDB/errno text is appended ("...: Permission denied").
-    StoreError(int mdbCode, const std::string& context);
+ public:
+  // `context` says what we were doing ("cannot open store at /var/lib/x"); when mdbCode
+  // is non-zero the LMDB/errno text is appended ("...: Permission denied").
+  StoreError(int mdbCode, const std::string& context);
 
-    // The LMDB return code (MDB_* or an errno value); 0 when the error is not LMDB's.
-    int mdbCode() const noexcept { return mdbCode_; }
+  // The LMDB return code (MDB_* or an errno value); 0 when the error is not LMDB's.
+  int mdbCode() const noexcept { return mdbCode_; }
 
-private:
-    int mdbCode_;
+ private:
+  int mdbCode_;
 };
 
 class MapFull : public StoreError {
-public:
-    explicit MapFull(const std::string& context);
+ public:
+  explicit MapFull(const std::string& context);
 };
 
 class SchemaTooNew : public StoreError {
-public:
-    SchemaTooNew(const std::string& path, unsigned storedVersion, unsigned knownVersion);
+ public:
+  SchemaTooNew(const std::string& path, unsigned storedVersion, unsigned knownVersion);
 
-    unsigned storedVersion() const noexcept { return storedVersion_; }
-    unsigned knownVersion() const noexcept { return knownVersion_; }
+  unsigned storedVersion() const noexcept { return storedVersion_; }
+  unsigned knownVersion() const noexcept { return knownVersion_; }
 
-private:
-    unsigned storedVersion_;
-    unsigned knownVersion_;
+ private:
+  unsigned storedVersion_;
+  unsigned knownVersion_;
 };
 
 class DecodeError : public StoreError {
-public:
-    explicit DecodeError(const std::string& context);
+ public:
+  explicit DecodeError(const std::string& context);
 };
 
 // Throws the exception that matches `rc` (MapFull for MDB_MAP_FULL, else StoreError).
@@ -68,23 +68,23 @@ public:
 // Passing a temporary std::string (`check(rc, "..." + path)`) would allocate on every
 // successful call, so that overload is deleted.
 inline void check(int rc, const char* context) {
-    if (rc != 0) [[unlikely]] {
-        throwStoreError(rc, context);
-    }
+  if (rc != 0) [[unlikely]] {
+    throwStoreError(rc, context);
+  }
 }
 inline void check(int rc, const std::string& context) {
-    if (rc != 0) [[unlikely]] {
-        throwStoreError(rc, context);
-    }
+  if (rc != 0) [[unlikely]] {
+    throwStoreError(rc, context);
+  }
 }
 void check(int rc, std::string&& context) = delete;
 
 template <class MakeContext>
-    requires std::is_invocable_r_v<std::string, MakeContext&>
+requires std::is_invocable_r_v<std::string, MakeContext&>
 inline void check(int rc, MakeContext&& makeContext) {
-    if (rc != 0) [[unlikely]] {
-        throwStoreError(rc, makeContext());
-    }
+  if (rc != 0) [[unlikely]] {
+    throwStoreError(rc, makeContext());
+  }
 }
 
 }  // namespace mfigw::store

@@ -43,75 +43,75 @@
 namespace mfigw::store {
 
 struct GroupCommitOptions {
-    size_t maxBatch = 512;     // items per transaction
-    size_t maxQueue = 100000;  // waiting items beyond which submit() refuses (queue_full)
+  size_t maxBatch = 512;     // items per transaction
+  size_t maxQueue = 100000;  // waiting items beyond which submit() refuses (queue_full)
 };
 
 class GroupCommitWriter {
-public:
-    using Work = std::function<void(WriteTxn&)>;
-    using Done = std::function<void(std::error_code)>;
-    using Post = std::function<void(std::function<void()>)>;
+ public:
+  using Work = std::function<void(WriteTxn&)>;
+  using Done = std::function<void(std::error_code)>;
+  using Post = std::function<void(std::function<void()>)>;
 
-    struct Stats {
-        uint64_t batchesCommitted = 0;
-        uint64_t itemsCommitted = 0;
-        uint64_t itemsFailed = 0;
-        uint64_t mapFullBatches = 0;   // batches refused for lack of space after growing
-        uint64_t mapGrowths = 0;       // times the writer grew the map
-        uint64_t callbackErrors = 0;   // exceptions thrown by post/done
-        uint64_t lastBatchSize = 0;
-        uint64_t queueDepth = 0;
-    };
+  struct Stats {
+    uint64_t batchesCommitted = 0;
+    uint64_t itemsCommitted = 0;
+    uint64_t itemsFailed = 0;
+    uint64_t mapFullBatches = 0;  // batches refused for lack of space after growing
+    uint64_t mapGrowths = 0;      // times the writer grew the map
+    uint64_t callbackErrors = 0;  // exceptions thrown by post/done
+    uint64_t lastBatchSize = 0;
+    uint64_t queueDepth = 0;
+  };
 
-    // Starts the writer thread. Throws std::invalid_argument if `post` is empty: where
-    // completions run is the caller's decision, never a silent default.
-    GroupCommitWriter(Env& env, Post post, GroupCommitOptions options = {});
-    ~GroupCommitWriter();
-    GroupCommitWriter(const GroupCommitWriter&) = delete;
-    GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+  // Starts the writer thread. Throws std::invalid_argument if `post` is empty: where
+  // completions run is the caller's decision, never a silent default.
+  GroupCommitWriter(Env& env, Post post, GroupCommitOptions options = {});
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-    // Queues `work`; `done` (may be empty) later receives the outcome through `post`.
-    // After stop(), or when the queue is full, `done` is posted right away (from the
-    // calling thread) with errc::shutting_down / errc::queue_full.
-    void submit(Work work, Done done);
+  // Queues `work`; `done` (may be empty) later receives the outcome through `post`.
+  // After stop(), or when the queue is full, `done` is posted right away (from the
+  // calling thread) with errc::shutting_down / errc::queue_full.
+  void submit(Work work, Done done);
 
-    // Refuses new items, finishes every queued one, then joins. Idempotent.
-    void stop();
+  // Refuses new items, finishes every queued one, then joins. Idempotent.
+  void stop();
 
-    Stats stats() const;
+  Stats stats() const;
 
-private:
-    struct Item {
-        Work work;
-        Done done;
-    };
-    enum class BatchOutcome { Committed, MapFull, Failed };
+ private:
+  struct Item {
+    Work work;
+    Done done;
+  };
+  enum class BatchOutcome { Committed, MapFull, Failed };
 
-    void run();
-    void processBatch(std::vector<Item>& batch);
-    BatchOutcome attempt(std::vector<Item>& batch, std::vector<std::error_code>& results);
-    void deliver(Done& done, std::error_code ec);
+  void run();
+  void processBatch(std::vector<Item>& batch);
+  BatchOutcome attempt(std::vector<Item>& batch, std::vector<std::error_code>& results);
+  void deliver(Done& done, std::error_code ec);
 
-    Env& env_;
-    Post post_;
-    GroupCommitOptions options_;
+  Env& env_;
+  Post post_;
+  GroupCommitOptions options_;
 
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<Item> queue_;
-    bool stopping_ = false;
-    std::mutex joinMutex_;  // serialises concurrent stop() calls around join()
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;
+  bool stopping_ = false;
+  std::mutex joinMutex_;  // serialises concurrent stop() calls around join()
 
-    std::atomic<uint64_t> batchesCommitted_{0};
-    std::atomic<uint64_t> itemsCommitted_{0};
-    std::atomic<uint64_t> itemsFailed_{0};
-    std::atomic<uint64_t> mapFullBatches_{0};
-    std::atomic<uint64_t> mapGrowths_{0};
-    std::atomic<uint64_t> callbackErrors_{0};
-    std::atomic<uint64_t> lastBatchSize_{0};
+  std::atomic<uint64_t> batchesCommitted_{0};
+  std::atomic<uint64_t> itemsCommitted_{0};
+  std::atomic<uint64_t> itemsFailed_{0};
+  std::atomic<uint64_t> mapFullBatches_{0};
+  std::atomic<uint64_t> mapGrowths_{0};
+  std::atomic<uint64_t> callbackErrors_{0};
+  std::atomic<uint64_t> lastBatchSize_{0};
 
-    std::thread thread_;  // last: started once everything above is constructed
+  std::thread thread_;  // last: started once everything above is constructed
 };
 
 }  // namespace mfigw::store

@@ -17,26 +17,26 @@
 namespace mfigw::store {
 
 enum class OptOutSource : uint8_t {
-    Sms = 1,       // the borrower sent STOP
-    Operator = 2,  // added by the MFI's operator (mfi-gatewayctl, admin API)
-    Upstream = 3,  // arrived from the loan system
+  Sms = 1,       // the borrower sent STOP
+  Operator = 2,  // added by the MFI's operator (mfi-gatewayctl, admin API)
+  Upstream = 3,  // arrived from the loan system
 };
 std::string_view toString(OptOutSource source) noexcept;
 std::optional<OptOutSource> optOutSourceFromString(std::string_view text) noexcept;
 
 struct OptOut {
-    std::string msisdn;      // E.164
-    int64_t atUnixSeconds = 0;
-    OptOutSource source = OptOutSource::Operator;
+  std::string msisdn;  // E.164
+  int64_t atUnixSeconds = 0;
+  OptOutSource source = OptOutSource::Operator;
 
-    bool operator==(const OptOut&) const = default;
+  bool operator==(const OptOut&) const = default;
 };
 
 struct OptOutCodec {
-    static constexpr uint8_t kVersion = 1;
-    static std::string encodeKey(const std::string& msisdn);
-    static std::string encodeValue(const OptOut& record);
-    static OptOut decodeValue(std::string_view bytes);
+  static constexpr uint8_t kVersion = 1;
+  static std::string encodeKey(const std::string& msisdn);
+  static std::string encodeValue(const OptOut& record);
+  static OptOut decodeValue(std::string_view bytes);
 };
 
 using OptOutTable = Table<std::string, OptOut, OptOutCodec>;

@@ -29,15 +29,15 @@ inline constexpr const char* kSchemaVersionKey = "schema_version";
 
 // Brings the store from version `from` to `from + 1`.
 struct Migration {
-    uint32_t from = 0;
-    std::string name;
-    std::function<void(WriteTxn&)> apply;
+  uint32_t from = 0;
+  std::string name;
+  std::function<void(WriteTxn&)> apply;
 };
 
 struct MigrationReport {
-    std::optional<uint32_t> previousVersion;  // nullopt: the store was fresh
-    uint32_t currentVersion = 0;
-    std::vector<std::string> applied;         // step names, in the order they ran
+  std::optional<uint32_t> previousVersion;  // nullopt: the store was fresh
+  uint32_t currentVersion = 0;
+  std::vector<std::string> applied;  // step names, in the order they ran
 };
 
 // The stored version, or nullopt for a store never stamped (fresh).

@@ -46,121 +46,121 @@ struct TxnState;
 // What ReadTxn and WriteTxn share: lookups. Functions that only read take `const Txn&`,
 // so they work inside either kind of transaction.
 class Txn {
-public:
-    // The raw handle, for the rare call this wrapper does not cover. Throws
-    // std::logic_error if the txn has ended or has an open nested child.
-    MDB_txn* handle() const;
-    Env& env() const;
-    bool isOpen() const noexcept;
-    bool isReadOnly() const noexcept;
+ public:
+  // The raw handle, for the rare call this wrapper does not cover. Throws
+  // std::logic_error if the txn has ended or has an open nested child.
+  MDB_txn* handle() const;
+  Env& env() const;
+  bool isOpen() const noexcept;
+  bool isReadOnly() const noexcept;
 
-    // nullopt when the key is absent. The view points into the map (see Ownership).
-    std::optional<std::string_view> get(Dbi dbi, std::string_view key) const;
-    // Number of entries in the table.
-    uint64_t count(Dbi dbi) const;
-    // Opens an existing named table without creating it; nullopt if it does not exist.
-    std::optional<Dbi> findDbi(const std::string& name) const;
+  // nullopt when the key is absent. The view points into the map (see Ownership).
+  std::optional<std::string_view> get(Dbi dbi, std::string_view key) const;
+  // Number of entries in the table.
+  uint64_t count(Dbi dbi) const;
+  // Opens an existing named table without creating it; nullopt if it does not exist.
+  std::optional<Dbi> findDbi(const std::string& name) const;
 
-protected:
-    Txn() noexcept;
-    explicit Txn(std::unique_ptr<detail::TxnState> state) noexcept;
-    Txn(Txn&&) noexcept;
-    Txn& operator=(Txn&&) noexcept;  // ends (aborts) the txn being replaced first
-    ~Txn();  // non-virtual on purpose: never deleted through a Txn*.
+ protected:
+  Txn() noexcept;
+  explicit Txn(std::unique_ptr<detail::TxnState> state) noexcept;
+  Txn(Txn&&) noexcept;
+  Txn& operator=(Txn&&) noexcept;  // ends (aborts) the txn being replaced first
+  ~Txn();                          // non-virtual on purpose: never deleted through a Txn*.
 
-    // Ends the LMDB txn (commit or abort) after closing this txn's cursors and any open
-    // nested child. Idempotent.
-    void finish(bool commit);
+  // Ends the LMDB txn (commit or abort) after closing this txn's cursors and any open
+  // nested child. Idempotent.
+  void finish(bool commit);
 
-    std::unique_ptr<detail::TxnState> state_;
+  std::unique_ptr<detail::TxnState> state_;
 
-    friend class Cursor;
+  friend class Cursor;
 };
 
 class ReadTxn : public Txn {
-public:
-    ReadTxn() noexcept = default;  // an empty, ended txn (a moved-from placeholder)
-    ReadTxn(ReadTxn&&) noexcept = default;
-    ReadTxn& operator=(ReadTxn&&) noexcept = default;  // ends the txn it replaces
-    ~ReadTxn() { finish(false); }
+ public:
+  ReadTxn() noexcept = default;  // an empty, ended txn (a moved-from placeholder)
+  ReadTxn(ReadTxn&&) noexcept = default;
+  ReadTxn& operator=(ReadTxn&&) noexcept = default;  // ends the txn it replaces
+  ~ReadTxn() { finish(false); }
 
-    // Ends the snapshot early (otherwise the destructor does it).
-    void end() { finish(false); }
+  // Ends the snapshot early (otherwise the destructor does it).
+  void end() { finish(false); }
 
-private:
-    friend class Env;
-    explicit ReadTxn(std::unique_ptr<detail::TxnState> state) noexcept;
+ private:
+  friend class Env;
+  explicit ReadTxn(std::unique_ptr<detail::TxnState> state) noexcept;
 };
 
 class WriteTxn : public Txn {
-public:
-    WriteTxn() noexcept = default;
-    WriteTxn(WriteTxn&&) noexcept = default;
-    WriteTxn& operator=(WriteTxn&&) noexcept = default;  // aborts the txn it replaces
-    ~WriteTxn() { finish(false); }
+ public:
+  WriteTxn() noexcept = default;
+  WriteTxn(WriteTxn&&) noexcept = default;
+  WriteTxn& operator=(WriteTxn&&) noexcept = default;  // aborts the txn it replaces
+  ~WriteTxn() { finish(false); }
 
-    // Stores key -> value. With MDB_NOOVERWRITE in `flags`, returns false (and changes
-    // nothing) when the key exists; otherwise always true. Throws MapFull when the map
-    // is full; the txn is then unusable and must be aborted (LMDB marks it failed).
-    bool put(Dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
-    // Returns false when the key was absent.
-    bool erase(Dbi dbi, std::string_view key);
-    // Deletes every entry of the table (the table itself stays).
-    void clear(Dbi dbi);
-    // Opens (creating with MDB_CREATE) a named table. LMDB rule: do this at startup, not
-    // from concurrent txns; the handle is visible to other txns after this one commits.
-    Dbi openDbi(const std::string& name, unsigned flags = MDB_CREATE);
+  // Stores key -> value. With MDB_NOOVERWRITE in `flags`, returns false (and changes
+  // nothing) when the key exists; otherwise always true. Throws MapFull when the map
+  // is full; the txn is then unusable and must be aborted (LMDB marks it failed).
+  bool put(Dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
+  // Returns false when the key was absent.
+  bool erase(Dbi dbi, std::string_view key);
+  // Deletes every entry of the table (the table itself stays).
+  void clear(Dbi dbi);
+  // Opens (creating with MDB_CREATE) a named table. LMDB rule: do this at startup, not
+  // from concurrent txns; the handle is visible to other txns after this one commits.
+  Dbi openDbi(const std::string& name, unsigned flags = MDB_CREATE);
 
-    // A child txn: its writes join this txn if the child commits and vanish if it
-    // aborts, leaving this txn intact. While the child is open this txn must not be used.
-    WriteTxn nested();
+  // A child txn: its writes join this txn if the child commits and vanish if it
+  // aborts, leaving this txn intact. While the child is open this txn must not be used.
+  WriteTxn nested();
 
-    // Makes the writes durable (for a Durable env, fsync'd when this returns). Throws
-    // MapFull on MDB_MAP_FULL, StoreError otherwise; in every case the txn has ended
-    // (LMDB frees a txn whose commit fails), so the caller retries with a new one.
-    void commit();
-    void abort() { finish(false); }
+  // Makes the writes durable (for a Durable env, fsync'd when this returns). Throws
+  // MapFull on MDB_MAP_FULL, StoreError otherwise; in every case the txn has ended
+  // (LMDB frees a txn whose commit fails), so the caller retries with a new one.
+  void commit();
+  void abort() { finish(false); }
 
-private:
-    friend class Env;
-    explicit WriteTxn(std::unique_ptr<detail::TxnState> state) noexcept;
+ private:
+  friend class Env;
+  explicit WriteTxn(std::unique_ptr<detail::TxnState> state) noexcept;
 };
 
 // A position in one table of one txn. Entries are (key, value) views into the map.
 class Cursor {
-public:
-    using Entry = std::pair<std::string_view, std::string_view>;
+ public:
+  using Entry = std::pair<std::string_view, std::string_view>;
 
-    Cursor(const Txn& txn, Dbi dbi);
-    Cursor(Cursor&& other) noexcept;
-    Cursor& operator=(Cursor&& other) noexcept;
-    Cursor(const Cursor&) = delete;
-    Cursor& operator=(const Cursor&) = delete;
-    ~Cursor();
+  Cursor(const Txn& txn, Dbi dbi);
+  Cursor(Cursor&& other) noexcept;
+  Cursor& operator=(Cursor&& other) noexcept;
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  ~Cursor();
 
-    std::optional<Entry> first();
-    std::optional<Entry> last();
-    std::optional<Entry> next();
-    std::optional<Entry> prev();
-    std::optional<Entry> current();
-    // First entry whose key is >= `key` (byte order).
-    std::optional<Entry> seek(std::string_view key);
-    // The entry with exactly this key.
-    std::optional<Entry> find(std::string_view key);
-    // Deletes the entry under the cursor (write txns only).
-    void erase();
+  std::optional<Entry> first();
+  std::optional<Entry> last();
+  std::optional<Entry> next();
+  std::optional<Entry> prev();
+  std::optional<Entry> current();
+  // First entry whose key is >= `key` (byte order).
+  std::optional<Entry> seek(std::string_view key);
+  // The entry with exactly this key.
+  std::optional<Entry> find(std::string_view key);
+  // Deletes the entry under the cursor (write txns only).
+  void erase();
 
-    // False once the cursor's txn has ended (or after a move).
-    bool isOpen() const noexcept { return cursor_ != nullptr; }
+  // False once the cursor's txn has ended (or after a move).
+  bool isOpen() const noexcept { return cursor_ != nullptr; }
 
-private:
-    friend class Txn;
-    std::optional<Entry> get(MDB_cursor_op op, std::string_view key = {});
-    void detach() noexcept;  // called by the txn when it ends
-    void close() noexcept;
+ private:
+  friend class Txn;
+  std::optional<Entry> get(MDB_cursor_op op, std::string_view key = {});
+  void detach() noexcept;  // called by the txn when it ends
+  void close() noexcept;
 
-    detail::TxnState* txn_ = nullptr;
-    MDB_cursor* cursor_ = nullptr;
+  detail::TxnState* txn_ = nullptr;
+  MDB_cursor* cursor_ = nullptr;
 };
 
 }  // namespace mfigw::store

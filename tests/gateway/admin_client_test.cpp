@@ -27,8 +27,8 @@ TEST(ParseHostPort, AcceptsHostPortForms) {
 }
 
 TEST(ParseHostPort, RejectsMalformed) {
-  for (const std::string_view bad : {"", "8470", "host", "host:", ":8470", "host:65536",
-                                     "host:84x", "host:-1", "::1:8470", "[::1]", "[::1]8470"}) {
+  for (const std::string_view bad : {"", "8470", "host", "host:", ":8470", "host:65536", "host:84x",
+                                     "host:-1", "::1:8470", "[::1]", "[::1]8470"}) {
     EXPECT_FALSE(parseHostPort(bad)) << bad;
   }
 }

@@ -12,11 +12,11 @@
 #include <fstream>
 #include <future>
 
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "gateway/admin_client.hpp"
 #include "gateway/admin_routes.hpp"

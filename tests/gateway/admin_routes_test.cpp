@@ -123,7 +123,8 @@ TEST_F(AdminRoutesTest, MetricsCanBeOpenedByOption) {
 }
 
 TEST_F(AdminRoutesTest, UnknownPathIs404Json) {
-  for (const std::string_view target : {"/nope", "/", "/healthz/", "/api/v1/status/extra", "/HEALTHZ"}) {
+  for (const std::string_view target :
+       {"/nope", "/", "/healthz/", "/api/v1/status/extra", "/HEALTHZ"}) {
     const auto r = call(HttpMethod::Get, std::string(target), bearer());
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.contentType, "application/json");
@@ -135,12 +136,14 @@ TEST_F(AdminRoutesTest, WrongMethodIs405WithAllow) {
   auto r = call(HttpMethod::Post, "/healthz");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("Allow"), "GET");
-  routes_.add(HttpMethod::Post, "/api/v1/messages", [](const AdminRequest&, AdminContext&) {
-    return AdminResponse::text(202, "queued");
-  }, Auth::Required);
-  routes_.add(HttpMethod::Delete, "/api/v1/messages", [](const AdminRequest&, AdminContext&) {
-    return AdminResponse::text(200, "gone");
-  }, Auth::Required);
+  routes_.add(
+      HttpMethod::Post, "/api/v1/messages",
+      [](const AdminRequest&, AdminContext&) { return AdminResponse::text(202, "queued"); },
+      Auth::Required);
+  routes_.add(
+      HttpMethod::Delete, "/api/v1/messages",
+      [](const AdminRequest&, AdminContext&) { return AdminResponse::text(200, "gone"); },
+      Auth::Required);
   r = call(HttpMethod::Get, "/api/v1/messages", bearer());
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "DELETE, POST");
@@ -151,16 +154,16 @@ TEST_F(AdminRoutesTest, WrongMethodIs405WithAllow) {
 
 TEST_F(AdminRoutesTest, PatternsCaptureDecodedSegments) {
   std::string seenRoute;
-  routes_.add(HttpMethod::Get, "/api/v1/messages/{id}/parts/{part}",
-              [&](const AdminRequest& request, AdminContext&) {
-                seenRoute = request.route;
-                return AdminResponse::json(
-                    200, {{"id", request.params.at("id")},
-                          {"part", request.params.at("part")},
-                          {"verbose", request.queryParam("verbose").value_or("-")},
-                          {"missing", request.queryParam("missing").has_value()}});
-              },
-              Auth::None);
+  routes_.add(
+      HttpMethod::Get, "/api/v1/messages/{id}/parts/{part}",
+      [&](const AdminRequest& request, AdminContext&) {
+        seenRoute = request.route;
+        return AdminResponse::json(200, {{"id", request.params.at("id")},
+                                         {"part", request.params.at("part")},
+                                         {"verbose", request.queryParam("verbose").value_or("-")},
+                                         {"missing", request.queryParam("missing").has_value()}});
+      },
+      Auth::None);
   const auto r = call(HttpMethod::Get, "/api/v1/messages/ab%20c%2Fd/parts/2?verbose=a+b%21");
   ASSERT_EQ(r.status, 200) << r.body;
   const auto json = nlohmann::json::parse(r.body);
@@ -187,12 +190,18 @@ TEST_F(AdminRoutesTest, RegistrationMistakesThrow) {
 }
 
 TEST_F(AdminRoutesTest, HttpErrorsMapToTheirStatusOtherExceptionsEscape) {
-  routes_.add(HttpMethod::Get, "/bad", [](const AdminRequest&, AdminContext&) -> AdminResponse {
-    throw HttpError(400, "amount must be positive");
-  }, Auth::None);
-  routes_.add(HttpMethod::Get, "/boom", [](const AdminRequest&, AdminContext&) -> AdminResponse {
-    throw std::runtime_error("disk on fire");
-  }, Auth::None);
+  routes_.add(
+      HttpMethod::Get, "/bad",
+      [](const AdminRequest&, AdminContext&) -> AdminResponse {
+        throw HttpError(400, "amount must be positive");
+      },
+      Auth::None);
+  routes_.add(
+      HttpMethod::Get, "/boom",
+      [](const AdminRequest&, AdminContext&) -> AdminResponse {
+        throw std::runtime_error("disk on fire");
+      },
+      Auth::None);
   const auto r = call(HttpMethod::Get, "/bad");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(nlohmann::json::parse(r.body).at("error").at("message"), "amount must be positive");
@@ -201,16 +210,18 @@ TEST_F(AdminRoutesTest, HttpErrorsMapToTheirStatusOtherExceptionsEscape) {
 
 TEST_F(AdminRoutesTest, AsyncHandlersReplyLaterAndOnlyOnce) {
   AdminRoutes::Reply saved;
-  routes_.addAsync(HttpMethod::Post, "/api/v1/optouts",
-                   [&saved](const AdminRequest&, AdminContext&, AdminRoutes::Reply reply) {
-                     saved = std::move(reply);
-                   },
-                   Auth::Required);
-  routes_.addAsync(HttpMethod::Delete, "/api/v1/optouts/{msisdn}",
-                   [](const AdminRequest& request, AdminContext&, AdminRoutes::Reply) {
-                     throw HttpError(400, "bad msisdn " + request.params.at("msisdn"));
-                   },
-                   Auth::Required);
+  routes_.addAsync(
+      HttpMethod::Post, "/api/v1/optouts",
+      [&saved](const AdminRequest&, AdminContext&, AdminRoutes::Reply reply) {
+        saved = std::move(reply);
+      },
+      Auth::Required);
+  routes_.addAsync(
+      HttpMethod::Delete, "/api/v1/optouts/{msisdn}",
+      [](const AdminRequest& request, AdminContext&, AdminRoutes::Reply) {
+        throw HttpError(400, "bad msisdn " + request.params.at("msisdn"));
+      },
+      Auth::Required);
   std::vector<AdminResponse> answers;
   AdminRequest request = AdminRequest::make(HttpMethod::Post, "/api/v1/optouts", "{}");
   request.headers["authorization"] = bearer();

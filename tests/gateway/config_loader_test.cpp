@@ -26,7 +26,8 @@ const std::string kTestdata = std::string(MFIGW_SOURCE_DIR) + "/tests/gateway/te
 
 std::vector<std::string> errorStrings(const ConfigResult& r) {
   std::vector<std::string> out;
-  for (const auto& e : r.errors) out.push_back(e.toString());
+  for (const auto& e : r.errors)
+    out.push_back(e.toString());
   return out;
 }
 
@@ -237,15 +238,15 @@ TEST(ConfigLoader, StrayFlowCharactersAreErrorsNotHangs) {
 
 TEST(ConfigLoader, WrongNodeKinds) {
   const std::string text =
-      "log: debug\n"                      // 1: section given a scalar
+      "log: debug\n"  // 1: section given a scalar
       "store:\n"
-      "  map_size: {a: 1}\n"              // 3: scalar given a map
-      "  path: [a, b]\n"                  // 4: scalar given a list
-      "  group_commit_max_batch:\n"       // 5: scalar given nothing
+      "  map_size: {a: 1}\n"         // 3: scalar given a map
+      "  path: [a, b]\n"             // 4: scalar given a list
+      "  group_commit_max_batch:\n"  // 5: scalar given nothing
       "smpp:\n"
-      "  links: {name: a}\n"              // 7: list given a map
+      "  links: {name: a}\n"  // 7: list given a map
       "admin:\n"
-      "  - listen\n";                     // 9: section given a list
+      "  - listen\n";  // 9: section given a list
   const auto r = loadConfigText(text, "g.yaml");
   EXPECT_THAT(errorStrings(r),
               ElementsAre("g.yaml:1:6: log: expected a map of settings, got a scalar",
@@ -259,8 +260,7 @@ TEST(ConfigLoader, WrongNodeKinds) {
 
 TEST(ConfigLoader, TopLevelMustBeAMap) {
   const auto r = loadConfigText("just words\n", "g.yaml");
-  EXPECT_THAT(errorStrings(r),
-              ElementsAre("g.yaml:1:1: expected a map of settings, got a scalar"));
+  EXPECT_THAT(errorStrings(r), ElementsAre("g.yaml:1:1: expected a map of settings, got a scalar"));
 }
 
 TEST(ConfigLoader, NonScalarKeyIsRejected) {
@@ -310,13 +310,13 @@ TEST(ConfigLoader, ListItemErrorsNameTheIndex) {
       "    - name: a\n"
       "      host: h\n"
       "      system_id: s\n"
-      "      window: 1000\n"       // 6: out of range
+      "      window: 1000\n"               // 6: out of range
       "      enquire_link_interval: 2s\n"  // 7: out of range
-      "    - plain scalar\n"       // 8: not a map
-      "    - name: bad name\n"     // 9: check fails
+      "    - plain scalar\n"               // 8: not a map
+      "    - name: bad name\n"             // 9: check fails
       "      host: h\n"
       "      system_id: s\n"
-      "      bind: both\n";        // 12: not in enum
+      "      bind: both\n";  // 12: not in enum
   const auto r = loadConfigText(text, "g.yaml");
   EXPECT_THAT(
       errorStrings(r),
@@ -382,9 +382,8 @@ TEST(ConfigLoader, WorldReadableSecretIsRejectedWithoutLeakingIt) {
   const fs::path file = dir.write("admin.token", secret + "\n", kWorldReadable);
   const std::string name = (dir.path() / "g.yaml").string();
   const auto r = loadConfigText("admin:\n  token_file: admin.token\n", name);
-  EXPECT_THAT(errorStrings(r),
-              ElementsAre(name + ":2:15: admin.token_file: " + file.string() +
-                          " is readable by other users; chmod 600 it"));
+  EXPECT_THAT(errorStrings(r), ElementsAre(name + ":2:15: admin.token_file: " + file.string() +
+                                           " is readable by other users; chmod 600 it"));
   EXPECT_TRUE(r.config.admin.token.empty());
   EXPECT_THAT(r.errorText(), Not(HasSubstr("TOPSECRET")));
 }
@@ -425,19 +424,18 @@ TEST(ConfigLoader, SecretErrorsNeverShowTheContent) {
   const std::string name = (dir.path() / "g.yaml").string();
   const auto r = loadConfigText(text, name);
   const std::string d = dir.path().string();
-  EXPECT_THAT(
-      errorStrings(r),
-      ElementsAre(name + ":2:15: admin.token_file: " + d +
-                      "/short: secret must be 16 to 4096 characters long (got 9)",
-                  name + ":8:22: smpp.links[0].password_file: " + d +
-                      "/pw: secret must be 0 to 8 characters long (got 27)",
-                  name + ":12:22: smpp.links[1].password_file: " + d + "/empty is empty",
-                  name + ":16:22: smpp.links[2].password_file: cannot open " + d +
-                      "/missing: No such file or directory",
-                  name + ":20:22: smpp.links[3].password_file: " + d +
-                      "/adir is not a regular file",
-                  name + ":24:22: smpp.links[4].password_file: " + d +
-                      "/writable is writable by other users; chmod 600 it"));
+  EXPECT_THAT(errorStrings(r),
+              ElementsAre(name + ":2:15: admin.token_file: " + d +
+                              "/short: secret must be 16 to 4096 characters long (got 9)",
+                          name + ":8:22: smpp.links[0].password_file: " + d +
+                              "/pw: secret must be 0 to 8 characters long (got 27)",
+                          name + ":12:22: smpp.links[1].password_file: " + d + "/empty is empty",
+                          name + ":16:22: smpp.links[2].password_file: cannot open " + d +
+                              "/missing: No such file or directory",
+                          name + ":20:22: smpp.links[3].password_file: " + d +
+                              "/adir is not a regular file",
+                          name + ":24:22: smpp.links[4].password_file: " + d +
+                              "/writable is writable by other users; chmod 600 it"));
   EXPECT_THAT(r.errorText(), Not(HasSubstr("TOPSECRET")));
 }
 
@@ -450,10 +448,19 @@ TEST(ConfigLoader, MissingFileIsOneErrorWithoutPosition) {
 }
 
 TEST(ConfigLoader, NeverThrowsOnOddInput) {
-  const std::vector<std::string> inputs = {
-      std::string("\0\xff\xfe", 3), "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "&a [*a]", "a: &x {b: *x}",
-      "smpp: &s {links: [*s]}", "{{{", "key: \"unterminated", "- - - -", "? ? ?", "%YAML 9.9\n",
-      std::string(5000, '['), "store: !!binary aGVsbG8=\n", "log: {level: [*]}\n"};
+  const std::vector<std::string> inputs = {std::string("\0\xff\xfe", 3),
+                                           "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+                                           "&a [*a]",
+                                           "a: &x {b: *x}",
+                                           "smpp: &s {links: [*s]}",
+                                           "{{{",
+                                           "key: \"unterminated",
+                                           "- - - -",
+                                           "? ? ?",
+                                           "%YAML 9.9\n",
+                                           std::string(5000, '['),
+                                           "store: !!binary aGVsbG8=\n",
+                                           "log: {level: [*]}\n"};
   for (const auto& text : inputs) {
     EXPECT_NO_THROW({
       const auto r = loadConfigText(text, "fuzz.yaml");

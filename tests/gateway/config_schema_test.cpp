@@ -58,11 +58,17 @@ TEST(ConfigSchema, DefaultTextsMatchTheStructDefaults) {
     ASSERT_TRUE(parsed.ok() || s.type == SettingType::SecretFile) << s.path << ": " << parsed.error;
     const SettingValue actual = s.field.read(fresh, 0);
     switch (s.type) {
-      case SettingType::Bool: EXPECT_EQ(actual.boolean, parsed.value.boolean) << s.path; break;
+      case SettingType::Bool:
+        EXPECT_EQ(actual.boolean, parsed.value.boolean) << s.path;
+        break;
       case SettingType::Int:
       case SettingType::Size:
-      case SettingType::Duration: EXPECT_EQ(actual.integer, parsed.value.integer) << s.path; break;
-      default: EXPECT_EQ(actual.text, std::string(s.defaultText)) << s.path; break;
+      case SettingType::Duration:
+        EXPECT_EQ(actual.integer, parsed.value.integer) << s.path;
+        break;
+      default:
+        EXPECT_EQ(actual.text, std::string(s.defaultText)) << s.path;
+        break;
     }
   }
 }
@@ -72,14 +78,19 @@ TEST(ConfigSchema, BoundsParseInTheirOwnSyntax) {
     for (const auto bound : {s.min, s.max}) {
       if (bound.empty()) continue;
       switch (s.type) {
-        case SettingType::Size: EXPECT_TRUE(parseSize(bound)) << s.path; break;
-        case SettingType::Duration: EXPECT_TRUE(parseDuration(bound)) << s.path; break;
+        case SettingType::Size:
+          EXPECT_TRUE(parseSize(bound)) << s.path;
+          break;
+        case SettingType::Duration:
+          EXPECT_TRUE(parseDuration(bound)) << s.path;
+          break;
         case SettingType::Int:
         case SettingType::String:
         case SettingType::SecretFile:
           EXPECT_EQ(bound.find_first_not_of("0123456789"), std::string_view::npos) << s.path;
           break;
-        default: ADD_FAILURE() << s.path << ": type " << toString(s.type) << " has no bounds";
+        default:
+          ADD_FAILURE() << s.path << ": type " << toString(s.type) << " has no bounds";
       }
     }
   }
@@ -100,30 +111,61 @@ TEST(ConfigSchema, ApplyAndReadUseTheSameField) {
     s.field.apply(c, 1, v);
     const SettingValue back = s.field.read(c, 1);
     switch (s.type) {
-      case SettingType::Bool: EXPECT_EQ(back.boolean, v.boolean) << s.path; break;
+      case SettingType::Bool:
+        EXPECT_EQ(back.boolean, v.boolean) << s.path;
+        break;
       case SettingType::Int:
       case SettingType::Size:
-      case SettingType::Duration: EXPECT_EQ(back.integer, 7) << s.path; break;
+      case SettingType::Duration:
+        EXPECT_EQ(back.integer, 7) << s.path;
+        break;
       case SettingType::SecretFile:
         EXPECT_EQ(back.secret.reveal(), "hidden") << s.path;
         [[fallthrough]];
-      default: EXPECT_EQ(back.text, "changed") << s.path; break;
+      default:
+        EXPECT_EQ(back.text, "changed") << s.path;
+        break;
     }
   }
 }
 
 TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
-  for (const char* path :
-       {"log.level", "log.smpp", "log.store", "log.menus", "log.gateway", "log.http",
-        "log.mask_msisdn", "store.path", "store.map_size", "store.max_map_size",
-        "store.session_map_size", "store.session_sync_interval", "store.group_commit_max_batch",
-        "admin.listen", "admin.token_file", "admin.body_limit", "admin.read_timeout",
-        "admin.max_connections", "smpp.simulator", "smpp.links", "smpp.links[].name",
-        "smpp.links[].host", "smpp.links[].port", "smpp.links[].system_id",
-        "smpp.links[].password_file", "smpp.links[].system_type", "smpp.links[].bind",
-        "smpp.links[].window", "smpp.links[].tps", "smpp.links[].enquire_link_interval",
-        "smpp.links[].response_timeout", "smpp.links[].tls", "menus.dir", "menus.service_code",
-        "phone.default_region", "shutdown.drain_timeout"}) {
+  for (const char* path : {"log.level",
+                           "log.smpp",
+                           "log.store",
+                           "log.menus",
+                           "log.gateway",
+                           "log.http",
+                           "log.mask_msisdn",
+                           "store.path",
+                           "store.map_size",
+                           "store.max_map_size",
+                           "store.session_map_size",
+                           "store.session_sync_interval",
+                           "store.group_commit_max_batch",
+                           "admin.listen",
+                           "admin.token_file",
+                           "admin.body_limit",
+                           "admin.read_timeout",
+                           "admin.max_connections",
+                           "smpp.simulator",
+                           "smpp.links",
+                           "smpp.links[].name",
+                           "smpp.links[].host",
+                           "smpp.links[].port",
+                           "smpp.links[].system_id",
+                           "smpp.links[].password_file",
+                           "smpp.links[].system_type",
+                           "smpp.links[].bind",
+                           "smpp.links[].window",
+                           "smpp.links[].tps",
+                           "smpp.links[].enquire_link_interval",
+                           "smpp.links[].response_timeout",
+                           "smpp.links[].tls",
+                           "menus.dir",
+                           "menus.service_code",
+                           "phone.default_region",
+                           "shutdown.drain_timeout"}) {
     EXPECT_NE(findSetting(path), nullptr) << path;
   }
   EXPECT_EQ(settingsTable().size(), 36u) << "a new row? add it to the list above and to "
@@ -173,8 +215,7 @@ TEST(ConfigSchema, IntAndBounds) {
   EXPECT_EQ(parseScalar(spec("smpp.links[].window"), "1").value.integer, 1);
   EXPECT_EQ(parseError("smpp.links[].window", "0"), "must be between 1 and 256 (got \"0\")");
   EXPECT_EQ(parseError("smpp.links[].window", "257"), "must be between 1 and 256 (got \"257\")");
-  EXPECT_EQ(parseError("smpp.links[].tps", "10001"),
-            "must be between 1 and 10000 (got \"10001\")");
+  EXPECT_EQ(parseError("smpp.links[].tps", "10001"), "must be between 1 and 10000 (got \"10001\")");
   EXPECT_EQ(parseError("smpp.links[].port", "65536"),
             "must be between 1 and 65535 (got \"65536\")");
   EXPECT_EQ(parseError("smpp.links[].window", "ten"), "expected an integer (got \"ten\")");
@@ -194,8 +235,7 @@ TEST(ConfigSchema, SizeAndDurationBounds) {
   EXPECT_EQ(parseError("store.map_size", "256MB"),
             "expected a size such as 512, 64KiB, 256MiB or 8GiB (got \"256MB\")");
   EXPECT_EQ(parseScalar(spec("smpp.links[].enquire_link_interval"), "5s").value.integer, 5000);
-  EXPECT_EQ(parseScalar(spec("smpp.links[].enquire_link_interval"), "5m").value.integer,
-            300000);
+  EXPECT_EQ(parseScalar(spec("smpp.links[].enquire_link_interval"), "5m").value.integer, 300000);
   EXPECT_EQ(parseError("smpp.links[].enquire_link_interval", "4999ms"),
             "must be between 5s and 300s (got \"4999ms\")");
   EXPECT_EQ(parseError("smpp.links[].enquire_link_interval", "301s"),
@@ -235,8 +275,8 @@ TEST(ConfigSchema, HostPort) {
   for (const char* good : {"127.0.0.1:8470", "localhost:0", "[::1]:8470", "gw.example.org:65535"}) {
     EXPECT_TRUE(parseScalar(spec("admin.listen"), good).ok()) << good;
   }
-  for (const char* bad : {"", "127.0.0.1", ":8470", "127.0.0.1:", "127.0.0.1:65536",
-                          "::1:8470", "[::1]8470", "host:80a", "a b:80", "[]:80"}) {
+  for (const char* bad : {"", "127.0.0.1", ":8470", "127.0.0.1:", "127.0.0.1:65536", "::1:8470",
+                          "[::1]8470", "host:80a", "a b:80", "[]:80"}) {
     EXPECT_THAT(parseError("admin.listen", bad), HasSubstr("expected host:port")) << bad;
   }
 }

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -15,8 +17,6 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "gateway/admin_client.hpp"
 #include "gateway/admin_routes.hpp"
@@ -114,12 +114,18 @@ class HttpServerTest : public ::testing::Test {
     };
     context_.metricsFn = [this] { return metrics_.renderPrometheus(); };
     logger_->set_level(spdlog::level::debug);
-    routes_.add(HttpMethod::Post, "/echo", [](const AdminRequest& request, AdminContext&) {
-      return AdminResponse::text(200, request.body);
-    }, Auth::None);
-    routes_.add(HttpMethod::Get, "/boom", [](const AdminRequest&, AdminContext&) -> AdminResponse {
-      throw std::runtime_error("handler exploded");
-    }, Auth::None);
+    routes_.add(
+        HttpMethod::Post, "/echo",
+        [](const AdminRequest& request, AdminContext&) {
+          return AdminResponse::text(200, request.body);
+        },
+        Auth::None);
+    routes_.add(
+        HttpMethod::Get, "/boom",
+        [](const AdminRequest&, AdminContext&) -> AdminResponse {
+          throw std::runtime_error("handler exploded");
+        },
+        Auth::None);
   }
 
   ~HttpServerTest() override {
@@ -261,8 +267,9 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_TRUE(first.starts_with("HTTP/1.1 200")) << first;
   EXPECT_TRUE(first.ends_with("ok\n"));
   // Two pipelined requests, the second one closing.
-  raw.send("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
-           "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  raw.send(
+      "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(raw.readResponse().starts_with("HTTP/1.1 200"));
   const std::string third = raw.readResponse();
   EXPECT_TRUE(third.starts_with("HTTP/1.1 401")) << third;
@@ -293,16 +300,17 @@ TEST_F(HttpServerTest, HandlerExceptionIs500AndServerCarriesOn) {
 TEST_F(HttpServerTest, DeferredRepliesFromAnotherThreadAreWaitedFor) {
   // Stands in for the store writer: completes on its own thread.
   std::vector<std::thread> writers;
-  routes_.addAsync(HttpMethod::Post, "/api/v1/deferred",
-                   [&writers](const AdminRequest& request, AdminContext&,
-                              AdminRoutes::Reply reply) {
-                     writers.emplace_back([body = request.body, reply = std::move(reply)] {
-                       reply(AdminResponse::text(201, "stored " + body));
-                     });
-                   },
-                   Auth::None);
-  routes_.addAsync(HttpMethod::Get, "/api/v1/never",
-                   [](const AdminRequest&, AdminContext&, AdminRoutes::Reply) {}, Auth::None);
+  routes_.addAsync(
+      HttpMethod::Post, "/api/v1/deferred",
+      [&writers](const AdminRequest& request, AdminContext&, AdminRoutes::Reply reply) {
+        writers.emplace_back([body = request.body, reply = std::move(reply)] {
+          reply(AdminResponse::text(201, "stored " + body));
+        });
+      },
+      Auth::None);
+  routes_.addAsync(
+      HttpMethod::Get, "/api/v1/never",
+      [](const AdminRequest&, AdminContext&, AdminRoutes::Reply) {}, Auth::None);
   HttpServerOptions options;
   options.handlerTimeout = 200ms;
   startServer(options);
@@ -317,9 +325,12 @@ TEST_F(HttpServerTest, DeferredRepliesFromAnotherThreadAreWaitedFor) {
 }
 
 TEST_F(HttpServerTest, NoContentAnswersCarryNoBody) {
-  routes_.add(HttpMethod::Delete, "/api/v1/things/{id}", [](const AdminRequest&, AdminContext&) {
-    return AdminResponse::text(204, "handlers may leave text here by mistake");
-  }, Auth::None);
+  routes_.add(
+      HttpMethod::Delete, "/api/v1/things/{id}",
+      [](const AdminRequest&, AdminContext&) {
+        return AdminResponse::text(204, "handlers may leave text here by mistake");
+      },
+      Auth::None);
   startServer();
   const auto reply = client().request("DELETE", "/api/v1/things/7", {}, {});
   EXPECT_EQ(reply.status, 204);

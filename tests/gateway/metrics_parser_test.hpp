@@ -99,17 +99,20 @@ class ExpositionParser {
     std::size_t i = 0;
     if (i < v.size() && (v[i] == '-' || v[i] == '+')) ++i;
     std::size_t digits = 0;
-    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++digits;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9')
+      ++i, ++digits;
     if (i < v.size() && v[i] == '.') {
       ++i;
-      while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++digits;
+      while (i < v.size() && v[i] >= '0' && v[i] <= '9')
+        ++i, ++digits;
     }
     if (digits == 0) throw std::runtime_error("bad sample value");
     if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
       ++i;
       if (i < v.size() && (v[i] == '-' || v[i] == '+')) ++i;
       std::size_t exp = 0;
-      while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++exp;
+      while (i < v.size() && v[i] >= '0' && v[i] <= '9')
+        ++i, ++exp;
       if (exp == 0) throw std::runtime_error("bad exponent");
     }
     if (i != v.size()) throw std::runtime_error("bad sample value");
@@ -129,9 +132,12 @@ class ExpositionParser {
           if (line[i] == '\\') {
             if (i + 1 >= line.size()) throw std::runtime_error("dangling escape in HELP");
             const char e = line[++i];
-            if (e == '\\') help += '\\';
-            else if (e == 'n') help += '\n';
-            else throw std::runtime_error("bad escape in HELP");
+            if (e == '\\')
+              help += '\\';
+            else if (e == 'n')
+              help += '\n';
+            else
+              throw std::runtime_error("bad escape in HELP");
           } else {
             help += line[i];
           }
@@ -179,10 +185,14 @@ class ExpositionParser {
             if (line.empty()) throw std::runtime_error("dangling escape");
             const char e = line.front();
             line.remove_prefix(1);
-            if (e == '\\') value += '\\';
-            else if (e == '"') value += '"';
-            else if (e == 'n') value += '\n';
-            else throw std::runtime_error("bad escape in label value");
+            if (e == '\\')
+              value += '\\';
+            else if (e == '"')
+              value += '"';
+            else if (e == 'n')
+              value += '\n';
+            else
+              throw std::runtime_error("bad escape in label value");
           } else {
             value += c;
           }
@@ -208,7 +218,8 @@ class ExpositionParser {
       throw std::runtime_error("sample before HELP and TYPE");
     }
     std::string key = sample.name;
-    for (const auto& [k, v] : sample.labels) key += "\x1f" + k + "=" + v;
+    for (const auto& [k, v] : sample.labels)
+      key += "\x1f" + k + "=" + v;
     if (!series_.insert(key).second) throw std::runtime_error("duplicate series");
     samplesSeen_.insert(sample.name);
     out_.samples.push_back(std::move(sample));

@@ -164,8 +164,7 @@ TEST(MetricsParser, RejectsMalformedExposition) {
                std::runtime_error);  // duplicate series
   EXPECT_THROW(ExpositionParser::parse("# HELP x h\n# TYPE x gauge\nx{a=\"\\t\"} 1\n"),
                std::runtime_error);  // undefined escape
-  EXPECT_THROW(ExpositionParser::parse("# HELP x h\n# TYPE x gauge\nx abc\n"),
-               std::runtime_error);
+  EXPECT_THROW(ExpositionParser::parse("# HELP x h\n# TYPE x gauge\nx abc\n"), std::runtime_error);
   EXPECT_THROW(ExpositionParser::parse("# HELP x h\n# TYPE x gauge\n# HELP y h\n# TYPE y gauge\n"
                                        "x 1\n"),
                std::runtime_error);  // interleaved

@@ -1,8 +1,8 @@
 // The daemon as systemd and an operator see it: readiness, watchdog, reload, stop, and
 // clear refusals of bad input.
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -78,7 +78,8 @@ TEST(DaemonLifecycle, SighupReloadsAndABrokenFileIsRefusedWithoutStopping) {
     if (metrics.find("mfigw_config_reloads_total{result=\"ok\"} 1") != std::string::npos) break;
     std::this_thread::sleep_for(20ms);
   }
-  EXPECT_NE(metrics.find("mfigw_config_reloads_total{result=\"ok\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mfigw_config_reloads_total{result=\"ok\"} 1"), std::string::npos)
+      << metrics;
 
   d.writeRawConfig("store: [this is: not valid\n");
   d.signal(SIGHUP);
@@ -155,18 +156,19 @@ TEST(DaemonLifecycle, CheckConfigPrintsEveryMistakeWithItsPosition) {
   DaemonProcess d;
   d.writeRawConfig(
       "log:\n"
-      "  level: loud\n"              // 2:10 not a level
+      "  level: loud\n"  // 2:10 not a level
       "store:\n"
-      "  map_size: 12 parsecs\n"     // 4:13 not a size
+      "  map_size: 12 parsecs\n"  // 4:13 not a size
       "admin:\n"
       "  listen: 127.0.0.1:8470\n"
-      "  colour: blue\n");           // 7:3 unknown key
+      "  colour: blue\n");  // 7:3 unknown key
   const auto result = runCommand({MFIGW_DAEMON_PATH, "--check-config", d.configPath().string()});
   EXPECT_TRUE(result.status.exited);
   EXPECT_NE(result.status.code, 0);
   const std::string file = d.configPath().string();
   EXPECT_NE(result.output.find(file + ":2:10: log.level:"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find(file + ":4:13: store.map_size:"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(file + ":4:13: store.map_size:"), std::string::npos)
+      << result.output;
   EXPECT_NE(result.output.find(file + ":7:3: admin.colour:"), std::string::npos) << result.output;
 }
 

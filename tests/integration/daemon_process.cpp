@@ -52,7 +52,8 @@ std::optional<ExitStatus> waitPid(pid_t pid, std::chrono::milliseconds timeout) 
 
 std::vector<char*> cArgs(const std::vector<std::string>& argv) {
   std::vector<char*> out;
-  for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : argv)
+    out.push_back(const_cast<char*>(a.c_str()));
   out.push_back(nullptr);
   return out;
 }

@@ -20,12 +20,15 @@ CommandRun runShell(const std::string& command) {
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((command + " 2>&1").c_str(), "r"), ::pclose);
   if (!pipe) return result;
   char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe.get()) != nullptr) result.output += buf;
+  while (std::fgets(buf, sizeof buf, pipe.get()) != nullptr)
+    result.output += buf;
   result.status = ::pclose(pipe.release());
   return result;
 }
 
-bool haveSystemdAnalyze() { return runShell("command -v systemd-analyze").status == 0; }
+bool haveSystemdAnalyze() {
+  return runShell("command -v systemd-analyze").status == 0;
+}
 
 TEST(SystemdUnit, VerifyAcceptsIt) {
   if (!haveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
@@ -37,7 +40,7 @@ TEST(SystemdUnit, VerifyAcceptsIt) {
 TEST(SystemdUnit, SecurityExposureIsAtMostTwo) {
   if (!haveSystemdAnalyze()) GTEST_SKIP() << "systemd-analyze not installed";
   const CommandRun r = runShell(std::string("systemd-analyze security --offline=true --no-pager ") +
-                    MFIGW_TEST_UNIT_PATH);
+                                MFIGW_TEST_UNIT_PATH);
   std::smatch m;
   const std::regex overall(R"(Overall exposure level for mfi-gateway\.service: ([0-9]+\.[0-9]+))");
   ASSERT_TRUE(std::regex_search(r.output, m, overall)) << r.output;
