@@ -145,12 +145,7 @@ void Daemon::Impl::startAdmin() {
 }
 
 void Daemon::Impl::refreshStoreGauges() {
-  if (!stores) return;
-  for (const StoreEnvStatus& env : stores->status()) {
-    metrics.gauge(MetricId::StoreMapSizeBytes, {env.env})
-        .set(static_cast<double>(env.mapSizeBytes));
-    metrics.gauge(MetricId::StoreUsedBytes, {env.env}).set(static_cast<double>(env.usedBytes));
-  }
+  if (stores) stores->exportMetrics(metrics);
 }
 
 AdminStatus Daemon::Impl::status() const {

@@ -72,6 +72,25 @@ std::string_view toString(MetricId id) {
   return describe(id).name;
 }
 
+std::string renderMetricsMarkdown() {
+  std::string out =
+      "# Metrics\n\n"
+      "<!-- Generated from gateway/metrics.hpp (MFIGW_METRIC_TABLE); do not edit. -->\n\n"
+      "`GET /metrics` on the admin port serves these in the Prometheus text format 0.0.4.\n"
+      "It needs the admin bearer token (see docs/admin-api.md).\n\n"
+      "| name | type | labels | help |\n|---|---|---|---|\n";
+  for (const MetricDesc& m : table()) {
+    std::string labels;
+    for (const std::string_view label : m.labels) {
+      if (!labels.empty()) labels += ", ";
+      labels += "`" + std::string(label) + "`";
+    }
+    out += "| `" + std::string(m.name) + "` | " + std::string(toString(m.type)) + " | " + labels +
+           " | " + std::string(m.help) + " |\n";
+  }
+  return out;
+}
+
 std::string escapeLabelValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());

@@ -49,7 +49,8 @@ namespace mfigw::gateway {
   X(StoreWritesTotal, "mfigw_store_writes_total", Counter,                                        \
     "Logical writes submitted to the store, by environment and result.", "env,result")            \
   X(StoreMapFullTotal, "mfigw_store_map_full_total", Counter,                                     \
-    "Writes refused because the LMDB map was full (MDB_MAP_FULL).", "env")                        \
+    "Group commits refused because the LMDB map was full (MDB_MAP_FULL) even after growing.",     \
+    "env")                                                                                        \
   X(SmppLinkUp, "mfigw_smpp_link_up", Gauge, "1 when the SMPP link is bound, 0 otherwise.",       \
     "link")                                                                                       \
   X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")
@@ -125,6 +126,10 @@ class Metrics {
   mutable std::mutex mutex_;
   std::vector<SeriesMap> families_;  // index == MetricId
 };
+
+// docs/metrics.md: the table as Markdown (name, type, labels, help); a test keeps the
+// checked-in file equal to this.
+[[nodiscard]] std::string renderMetricsMarkdown();
 
 // Escaping for the exposition format, exposed for tests and for other text renderers.
 [[nodiscard]] std::string escapeLabelValue(std::string_view value);  // \\, \", \n

@@ -51,6 +51,31 @@ std::vector<StoreEnvStatus> StoreLayout::status() const {
   };
 }
 
+void StoreLayout::exportMetrics(Metrics& metrics) {
+  exportEnv(metrics, "durable", *durable_, *durableWriter_, durableExported_);
+  exportEnv(metrics, "sessions", *sessions_, *sessionsWriter_, sessionsExported_);
+}
+
+void StoreLayout::exportEnv(Metrics& metrics, std::string_view name, const store::Env& env,
+                            const store::GroupCommitWriter& writer, Exported& seen) {
+  metrics.gauge(MetricId::StoreMapSizeBytes, {name}).set(static_cast<double>(env.mapSize()));
+  metrics.gauge(MetricId::StoreUsedBytes, {name}).set(static_cast<double>(env.usedBytes()));
+  // The writer keeps running totals; counters only move forward by the difference.
+  const store::GroupCommitWriter::Stats stats = writer.stats();
+  const auto advance = [](Counter& counter, std::uint64_t total, std::uint64_t& exported) {
+    if (total > exported) counter.inc(total - exported);
+    exported = total;
+  };
+  advance(metrics.counter(MetricId::StoreCommitsTotal, {name}), stats.batchesCommitted,
+          seen.commits);
+  advance(metrics.counter(MetricId::StoreWritesTotal, {name, "ok"}), stats.itemsCommitted,
+          seen.committed);
+  advance(metrics.counter(MetricId::StoreWritesTotal, {name, "failed"}), stats.itemsFailed,
+          seen.failed);
+  advance(metrics.counter(MetricId::StoreMapFullTotal, {name}), stats.mapFullBatches,
+          seen.mapFull);
+}
+
 void StoreLayout::syncSessions() {
   try {
     sessions_->sync(true);

@@ -15,6 +15,7 @@
 
 #include "gateway/admin_routes.hpp"
 #include "gateway/config.hpp"
+#include "gateway/metrics.hpp"
 #include "store/business_tables.hpp"
 #include "store/env.hpp"
 #include "store/group_commit_writer.hpp"
@@ -37,6 +38,9 @@ class StoreLayout {
   const store::BusinessTables& tables() const { return tables_; }
 
   [[nodiscard]] std::vector<StoreEnvStatus> status() const;
+  // Brings the store metrics (sizes, commits, writes by result, map-full refusals) up to
+  // date from the writers' counters. Call from the loop thread, e.g. before rendering.
+  void exportMetrics(Metrics& metrics);
   // Flushes the relaxed environment to disk (blocking: call off the event loop).
   void syncSessions();
   // Finishes queued writes and stops both writer threads (blocking). Idempotent.
@@ -49,6 +53,18 @@ class StoreLayout {
   store::BusinessTables tables_;
   std::unique_ptr<store::GroupCommitWriter> durableWriter_;
   std::unique_ptr<store::GroupCommitWriter> sessionsWriter_;
+
+  // What exportMetrics() has already added to the counters, per environment.
+  struct Exported {
+    std::uint64_t commits = 0;
+    std::uint64_t committed = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t mapFull = 0;
+  };
+  void exportEnv(Metrics& metrics, std::string_view name, const store::Env& env,
+                 const store::GroupCommitWriter& writer, Exported& seen);
+  Exported durableExported_;
+  Exported sessionsExported_;
 };
 
 }  // namespace mfigw::gateway

@@ -1,0 +1,31 @@
+// The daemon's own /metrics, scraped like Prometheus would, parses strictly and moves.
+#include <gtest/gtest.h>
+
+#include "../gateway/metrics_parser_test.hpp"
+#include "daemon_process.hpp"
+
+namespace mfigw::testing {
+namespace {
+
+TEST(DaemonMetrics, ParseAsPrometheusTextAndCountCommittedWrites) {
+  DaemonProcess d;
+  d.writeConfig();
+  d.start();
+  ASSERT_TRUE(d.waitReady()) << d.stderrText();
+  auto client = d.client();
+  ASSERT_EQ(client.post("/api/v1/optouts", R"({"msisdn":"+254712345678"})").status, 201);
+
+  const auto reply = client.get("/metrics");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_NE(reply.contentType.find("version=0.0.4"), std::string::npos);
+  gateway::testing::ParsedExposition parsed;
+  ASSERT_NO_THROW(parsed = gateway::testing::ExpositionParser::parse(reply.body)) << reply.body;
+  EXPECT_EQ(parsed.value("mfigw_ready"), "1");
+  EXPECT_EQ(parsed.value("mfigw_optouts_total"), "1");
+  EXPECT_EQ(parsed.value("mfigw_store_writes_total", {{"env", "durable"}, {"result", "ok"}}), "1");
+  EXPECT_GE(std::stod(parsed.value("mfigw_store_commits_total", {{"env", "durable"}})), 1.0);
+  EXPECT_GT(std::stod(parsed.value("mfigw_store_map_size_bytes", {{"env", "durable"}})), 0.0);
+}
+
+}  // namespace
+}  // namespace mfigw::testing
