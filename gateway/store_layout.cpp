@@ -72,8 +72,7 @@ void StoreLayout::exportEnv(Metrics& metrics, std::string_view name, const store
           seen.committed);
   advance(metrics.counter(MetricId::StoreWritesTotal, {name, "failed"}), stats.itemsFailed,
           seen.failed);
-  advance(metrics.counter(MetricId::StoreMapFullTotal, {name}), stats.mapFullBatches,
-          seen.mapFull);
+  advance(metrics.counter(MetricId::StoreMapFullTotal, {name}), stats.mapFullBatches, seen.mapFull);
 }
 
 void StoreLayout::syncSessions() {
