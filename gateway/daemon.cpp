@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "gateway/admin_client.hpp"
 #include "gateway/admin_routes.hpp"
 #include "gateway/admin_token.hpp"
 #include "gateway/config_loader.hpp"
@@ -161,7 +162,11 @@ AdminStatus Daemon::Impl::status() const {
 }
 
 std::string Daemon::Impl::statusLine() const {
-  std::string line = fmt::format("ready; admin on {}", config.admin.listen);
+  // The bound port, which differs from the configured one when that asked for port 0.
+  const auto listen = parseHostPort(config.admin.listen);
+  const std::string admin =
+      listen && server ? formatHostPort(listen->host, server->port()) : config.admin.listen;
+  std::string line = fmt::format("ready; admin on {}", admin);
   if (stores) {
     for (const StoreEnvStatus& env : stores->status()) {
       line += fmt::format("; {} store {} of {}", env.env, humanBytes(env.usedBytes),
