@@ -1,6 +1,7 @@
 #include "smpp/concat_reassembler.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace mfigw::smpp {
@@ -64,10 +65,28 @@ DroppedMessage ConcatReassembler::dropped(const Key& key, const Pending& pending
                         static_cast<uint8_t>(pending.parts.size()), reason};
 }
 
+void ConcatReassembler::erase(std::map<Key, Pending>::iterator it) {
+  for (const auto& [sequence, bytes] : it->second.parts)
+    pendingOctets_ -= bytes.size();
+  pending_.erase(it);
+}
+
+void ConcatReassembler::evictOldest(std::vector<DroppedMessage>& out, const Key* keep) {
+  auto oldest = pending_.end();
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (keep != nullptr && it->first == *keep) continue;
+    if (oldest == pending_.end() || it->second.order < oldest->second.order) oldest = it;
+  }
+  if (oldest == pending_.end()) return;
+  out.push_back(dropped(oldest->first, oldest->second, DropReason::Evicted));
+  erase(oldest);
+}
+
 AddResult ConcatReassembler::add(ConcatPart part, TimePoint now) {
   AddResult result;
   const ConcatInfo info = part.info;
-  if (info.total == 0 || info.sequence == 0 || info.sequence > info.total) {
+  if (info.total == 0 || info.sequence == 0 || info.sequence > info.total ||
+      part.payload.size() > limits_.maxPendingOctets) {
     result.outcome = AddOutcome::Invalid;
     return result;
   }
@@ -81,13 +100,8 @@ AddResult ConcatReassembler::add(ConcatPart part, TimePoint now) {
   Key key{part.source, info.reference, info.total};
   auto it = pending_.find(key);
   if (it == pending_.end()) {
-    while (pending_.size() >= limits_.maxPending) {
-      auto oldest = std::min_element(
-          pending_.begin(), pending_.end(),
-          [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
-      result.evicted.push_back(dropped(oldest->first, oldest->second, DropReason::Evicted));
-      pending_.erase(oldest);
-    }
+    while (pending_.size() >= limits_.maxPending)
+      evictOldest(result.evicted, nullptr);
     Pending fresh;
     fresh.firstSeen = now;
     fresh.order = nextOrder_++;
@@ -95,9 +109,15 @@ AddResult ConcatReassembler::add(ConcatPart part, TimePoint now) {
     it = pending_.emplace(std::move(key), std::move(fresh)).first;
   }
   Pending& entry = it->second;
+  const size_t octets = part.payload.size();
   if (!entry.parts.emplace(info.sequence, std::move(part.payload)).second) {
     result.outcome = AddOutcome::Duplicate;
     return result;
+  }
+  pendingOctets_ += octets;
+  // Over the octet budget: evict other messages, oldest first (this one was just fed).
+  while (pendingOctets_ > limits_.maxPendingOctets && pending_.size() > 1) {
+    evictOldest(result.evicted, &it->first);
   }
   if (entry.parts.size() < info.total) {
     result.outcome = AddOutcome::Pending;
@@ -111,7 +131,7 @@ AddResult ConcatReassembler::add(ConcatPart part, TimePoint now) {
   for (auto& [sequence, bytes] : entry.parts) {
     message.payload.insert(message.payload.end(), bytes.begin(), bytes.end());
   }
-  pending_.erase(it);
+  erase(it);
   result.outcome = AddOutcome::Completed;
   result.message = std::move(message);
   return result;
@@ -122,7 +142,9 @@ std::vector<DroppedMessage> ConcatReassembler::expire(TimePoint now) {
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (now - it->second.firstSeen >= limits_.timeout) {
       out.push_back(dropped(it->first, it->second, DropReason::Timeout));
-      it = pending_.erase(it);
+      auto next = std::next(it);
+      erase(it);
+      it = next;
     } else {
       ++it;
     }

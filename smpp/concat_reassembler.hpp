@@ -11,8 +11,8 @@
 //            GSM escape or a surrogate pair that a sender split across parts still decodes.
 // Threading: Not thread-safe; one instance per session/strand.
 // Errors:    Values: AddOutcome says what happened to a part; nothing throws.
-// Ownership: Owns copies of the pending payloads. Memory is bounded by maxPending x 255
-//            parts x the caller's payload size (at most 255 octets in short_message).
+// Ownership: Owns copies of the pending payloads, bounded by maxPending messages and
+//            maxPendingOctets payload octets in total (oldest evicted first).
 #pragma once
 
 #include <chrono>
@@ -79,7 +79,7 @@ enum class AddOutcome {
   Completed,  // this part completed a message: see AddResult::message
   Pending,    // stored, more parts to come
   Duplicate,  // this sequence number was already stored: ignored
-  Invalid,    // total 0, sequence 0 or sequence > total: ignored
+  Invalid,    // total 0, sequence 0, sequence > total, or payload > maxPendingOctets
 };
 std::string_view toString(AddOutcome outcome);
 
@@ -91,6 +91,7 @@ struct AddResult {
 
 struct ReassemblyLimits {
   size_t maxPending = 1024;
+  size_t maxPendingOctets = 4 * 1024 * 1024;  // parts may come in message_payload (64 KB)
   // Measured from a message's first part: a message that trickles in forever still ends.
   std::chrono::seconds timeout{300};
 };
@@ -105,6 +106,7 @@ class ConcatReassembler {
   // Drops and returns every pending message whose first part is at least `timeout` old.
   std::vector<DroppedMessage> expire(TimePoint now);
   size_t pendingCount() const { return pending_.size(); }
+  size_t pendingOctets() const { return pendingOctets_; }
 
  private:
   using Key = std::tuple<std::string, uint16_t, uint8_t>;
@@ -115,10 +117,13 @@ class ConcatReassembler {
     std::map<uint8_t, std::vector<uint8_t>> parts;  // by sequence
   };
   static DroppedMessage dropped(const Key& key, const Pending& pending, DropReason reason);
+  void erase(std::map<Key, Pending>::iterator it);
+  void evictOldest(std::vector<DroppedMessage>& out, const Key* keep);
 
   ReassemblyLimits limits_;
   std::map<Key, Pending> pending_;
   uint64_t nextOrder_ = 0;
+  size_t pendingOctets_ = 0;
 };
 
 }  // namespace mfigw::smpp

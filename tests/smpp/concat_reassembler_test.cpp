@@ -141,6 +141,23 @@ TEST(ConcatReassembler, BoundedMemoryEvictsOldest) {
   EXPECT_EQ(r.add(part("b", 1, 2, 2, "B"), kT0 + 4s).outcome, AddOutcome::Completed);
 }
 
+TEST(ConcatReassembler, OctetBudgetEvictsOthersAndRejectsHugeParts) {
+  ConcatReassembler r({.maxPending = 10, .maxPendingOctets = 10, .timeout = 60s});
+  EXPECT_EQ(r.add(part("a", 1, 2, 1, "aaaa"), kT0).outcome, AddOutcome::Pending);
+  EXPECT_EQ(r.add(part("b", 1, 2, 1, "bbbb"), kT0).outcome, AddOutcome::Pending);
+  EXPECT_EQ(r.pendingOctets(), 8u);
+  auto result = r.add(part("b", 2, 3, 1, "cccc"), kT0);  // 12 > 10: evict "a" (oldest)
+  ASSERT_EQ(result.evicted.size(), 1u);
+  EXPECT_EQ(result.evicted[0].source, "a");
+  EXPECT_EQ(r.pendingOctets(), 8u);
+  EXPECT_EQ(r.add(part("d", 1, 2, 1, std::string(11, 'x')), kT0).outcome, AddOutcome::Invalid);
+  auto done = r.add(part("b", 1, 2, 2, "BB"), kT0);
+  ASSERT_EQ(done.outcome, AddOutcome::Completed);
+  EXPECT_EQ(r.pendingOctets(), 4u);
+  EXPECT_EQ(r.expire(kT0 + 60s).size(), 1u);
+  EXPECT_EQ(r.pendingOctets(), 0u);
+}
+
 TEST(ConcatReassembler, JoinsSplitOutputBackToText) {
   // Round trip with the splitter: UDH parsed from each part, payload joined, decoded.
   std::string text;
