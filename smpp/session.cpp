@@ -345,7 +345,8 @@ Actions Session::onBytes(std::string_view bytes, TimePoint now) {
   }
   if (framed.error && linkUp()) {
     out.push_back(action::Event{EventKind::FramingError, toString(*framed.error)});
-    dropLink("framing error", true, true, now, out);
+    // While unbinding we were leaving anyway: finish the stop instead of reconnecting.
+    dropLink("framing error", true, state_ != S::Unbinding, now, out);
   }
   return out;
 }
@@ -520,7 +521,7 @@ Actions Session::onTimer(TimerId id, TimePoint now) {
                                        [&](const auto& kv) { return kv.second.deadline <= now; });
       if (expired) {
         out.push_back(action::Event{EventKind::ResponseTimeout, "no response in time"});
-        dropLink("response timeout", true, true, now, out);
+        dropLink("response timeout", true, state_ != S::Unbinding, now, out);
       } else {
         armResponseTimer(out);
       }

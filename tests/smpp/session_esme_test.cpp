@@ -545,6 +545,54 @@ TEST(SessionStop, UnbindTimeoutClosesAnyway) {
   EXPECT_EQ(all<action::Requeue>(a)[0].messages.at(0).localId, 1u);
 }
 
+TEST(SessionStop, ResponseTimeoutWhileUnbindingEndsIdleNotReconnecting) {
+  Harness h;
+  h.bind();
+  h.session.submit(message(1), h.now);
+  h.session.stop(h.now);
+  const Actions a = h.session.onTimer(TimerId::ResponseTimeout, h.now + 10s);
+  EXPECT_EQ(all<action::Close>(a).size(), 1u);
+  EXPECT_FALSE(armed(a, TimerId::Reconnect));
+  EXPECT_EQ(h.session.state(), SessionState::Idle);
+  ASSERT_EQ(all<action::Requeue>(a).size(), 1u);
+}
+
+TEST(SessionStop, StopWhileBackingOffCancelsReconnect) {
+  Harness h;
+  h.session.submit(message(5), h.now);
+  h.bind(CommandStatus::SysErr);
+  ASSERT_EQ(h.session.state(), SessionState::Backoff);
+  const Actions a = h.session.stop(h.now);
+  EXPECT_TRUE(cancelled(a, TimerId::Reconnect));
+  EXPECT_EQ(h.session.state(), SessionState::Idle);
+  ASSERT_EQ(all<action::Requeue>(a).size(), 1u);
+  EXPECT_EQ(all<action::Requeue>(a)[0].messages.at(0).localId, 5u);
+  EXPECT_TRUE(h.session.onTimer(TimerId::Reconnect, h.now + 1h).empty());
+}
+
+TEST(SessionSubmit, ReceiverBindHandsSubmitsStraightBack) {
+  SessionOptions o = testOptions();
+  o.mode = BindMode::Receiver;
+  Harness h(o);
+  h.session.start(h.now);
+  EXPECT_EQ(writtenOf<BindReceiver>(h.session.onConnected(h.now)).size(), 1u);
+  const auto rq = all<action::Requeue>(h.session.submit(message(8), h.now));
+  ASSERT_EQ(rq.size(), 1u);
+  EXPECT_EQ(rq[0].messages.at(0).localId, 8u);
+  EXPECT_EQ(h.session.queued(), 0u);
+}
+
+TEST(SessionLink, RequestAnEsmeNeverGetsIsNacked) {
+  Harness h;
+  h.bind();
+  SubmitSm s;
+  s.sequenceNumber = 12;
+  const auto nacks = writtenOf<GenericNack>(h.feed(s));
+  ASSERT_EQ(nacks.size(), 1u);
+  EXPECT_EQ(nacks[0].sequenceNumber, 12u);
+  EXPECT_EQ(nacks[0].commandStatus, CommandStatus::InvCmdId);
+}
+
 TEST(SessionDeliver, DeliverSmIsAnsweredOnlyByAcknowledge) {
   Harness h;
   h.bind();
