@@ -26,7 +26,7 @@ fi
 cat <<MSG
 
 mfi-gatewayd is running (pid $pid), its LMDB store in $state.
-  status:   $ctl status
+  status:   $ctl --token-file $state/admin.token status
   metrics:  curl -s -H "Authorization: Bearer \$(cat $state/admin.token)" http://127.0.0.1:8470/metrics
   opt-out:  curl -s -H "Authorization: Bearer \$(cat $state/admin.token)" -d '{"msisdn":"0712345678"}' http://127.0.0.1:8470/api/v1/optouts
   dial:     $ctl dial '*123#' --msisdn +254712345678   (USSD menus: issue 5, not yet landed)
