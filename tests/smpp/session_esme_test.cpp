@@ -272,6 +272,21 @@ TEST(SessionLink, EnquireLinkSentWhenIdleAndMissingRespCloses) {
   EXPECT_EQ(h.session.state(), SessionState::Backoff);
 }
 
+TEST(SessionLink, BytesInAnyChunkingAreFramed) {
+  Harness h;
+  h.session.start(h.now);
+  const auto bind = writtenOf<BindTransceiver>(h.session.onConnected(h.now)).at(0);
+  BindTransceiverResp resp;
+  resp.sequenceNumber = bind.sequenceNumber;
+  const std::string bytes = encode(resp) + encode(EnquireLink{3, CommandStatus::Ok});
+  Actions got;
+  for (char c : bytes)
+    for (auto& a : h.session.onBytes(std::string_view(&c, 1), h.now))
+      got.push_back(std::move(a));
+  EXPECT_EQ(h.session.state(), SessionState::Bound);
+  ASSERT_EQ(writtenOf<EnquireLinkResp>(got).size(), 1u);
+}
+
 TEST(SessionLink, MalformedPduGetsGenericNackWithItsSequence) {
   Harness h;
   h.bind();
