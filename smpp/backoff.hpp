@@ -31,9 +31,8 @@ class Backoff {
   void reset() { base_ = min_; }
   // Halves the base, not below `min` (gradual recovery after throttling).
   void shrink();
-  // True when next() has been called since the last reset() without shrinking back to min.
+  // True after next() until reset() or shrink() brings the base back to min.
   bool active() const { return active_; }
-  void setActive(bool active) { active_ = active; }
 
   Duration min() const { return min_; }
   Duration max() const { return max_; }
