@@ -28,7 +28,10 @@ class Backoff {
   // The un-jittered delay next() would scale.
   Duration currentBase() const { return base_; }
   // Back to `min` (after a successful bind).
-  void reset() { base_ = min_; }
+  void reset() {
+    base_ = min_;
+    active_ = false;
+  }
   // Halves the base, not below `min` (gradual recovery after throttling).
   void shrink();
   // True after next() until reset() or shrink() brings the base back to min.
