@@ -79,14 +79,13 @@ std::string renderMetricsMarkdown() {
       "`GET /metrics` on the admin port serves these in the Prometheus text format 0.0.4.\n"
       "It needs the admin bearer token (see docs/admin-api.md).\n\n"
       "| name | type | labels | help |\n|---|---|---|---|\n";
+  // fmt rather than chained operator+: g++ 12 -O3 raises a false -Wrestrict on the latter.
   for (const MetricDesc& m : table()) {
     std::string labels;
     for (const std::string_view label : m.labels) {
-      if (!labels.empty()) labels += ", ";
-      labels += "`" + std::string(label) + "`";
+      labels += fmt::format("{}`{}`", labels.empty() ? "" : ", ", label);
     }
-    out += "| `" + std::string(m.name) + "` | " + std::string(toString(m.type)) + " | " + labels +
-           " | " + std::string(m.help) + " |\n";
+    out += fmt::format("| `{}` | {} | {} | {} |\n", m.name, toString(m.type), labels, m.help);
   }
   return out;
 }
