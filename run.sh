@@ -6,6 +6,7 @@
 #   ./run.sh test    build, then run the whole test suite
 #   ./run.sh asan    the test suite built with AddressSanitizer + UBSan
 #   ./run.sh fuzz    build the libFuzzer targets with clang (build-fuzz/tests/fuzz/)
+#   ./run.sh bench   build in Release and run the benchmarks in bench/ (docs/BENCHMARKS.md)
 #   ./run.sh build   just build (build/)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -42,6 +43,11 @@ case "$cmd" in
     scripts/install-deps.sh
     CC=clang-14 CXX=clang++-14 configure_and_build build-fuzz -DMFIGW_FUZZ=ON -DMFIGW_TESTS=ON
     ;;
+  bench)
+    scripts/install-deps.sh
+    configure_and_build build-bench -DCMAKE_BUILD_TYPE=Release -DMFIGW_BENCH=ON -DMFIGW_TESTS=OFF
+    for b in build-bench/bench/*_bench; do "$b" --benchmark_counters_tabular=true; done
+    ;;
   demo)
     shift
     scripts/install-deps.sh
@@ -49,7 +55,7 @@ case "$cmd" in
     exec scripts/demo.sh build "$@"
     ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 2
     ;;
 esac
