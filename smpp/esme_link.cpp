@@ -1,0 +1,212 @@
+#include "smpp/esme_link.hpp"
+
+#include <random>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace mfigw::smpp {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+Session::TimePoint now() {
+  return Session::Clock::now();
+}
+
+// A thread-local engine seeded once: jitter only has to spread reconnects of many boxes.
+double uniformRandom() {
+  thread_local std::minstd_rand engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+}  // namespace
+
+std::shared_ptr<EsmeLink> EsmeLink::create(asio::io_context& io, LinkEndpoint endpoint,
+                                           SessionOptions options, LinkHandler& handler) {
+  return std::make_shared<EsmeLink>(PrivateTag{}, io, std::move(endpoint), std::move(options),
+                                    handler);
+}
+
+EsmeLink::EsmeLink(PrivateTag, asio::io_context& io, LinkEndpoint endpoint, SessionOptions options,
+                   LinkHandler& handler)
+    : io_(io),
+      endpoint_(std::move(endpoint)),
+      handler_(handler),
+      session_(std::move(options), uniformRandom),
+      resolver_(io),
+      socket_(io),
+      timers_{asio::steady_timer(io), asio::steady_timer(io), asio::steady_timer(io),
+              asio::steady_timer(io), asio::steady_timer(io), asio::steady_timer(io)} {}
+
+EsmeLink::~EsmeLink() = default;
+
+void EsmeLink::start() {
+  execute(session_.start(now()));
+}
+
+void EsmeLink::submit(OutgoingMessage message) {
+  execute(session_.submit(std::move(message), now()));
+}
+
+void EsmeLink::acknowledge(std::uint32_t sequenceNumber, CommandStatus status) {
+  execute(session_.acknowledge(sequenceNumber, status, now()));
+}
+
+void EsmeLink::stop() {
+  execute(session_.stop(now()));
+}
+
+void EsmeLink::execute(Actions actions) {
+  // Handler calls may re-enter (a handler that submits from onRequeue): `actions` is ours,
+  // so nothing here is invalidated by that.
+  for (Action& next : actions) {
+    std::visit(
+        Overloaded{
+            [this](action::Write& w) {
+              writes_.push_back(std::move(w.bytes));
+              if (!writing_) {
+                writing_ = true;
+                flushWrites(generation_);
+              }
+            },
+            [this](action::ArmTimer& t) { arm(t.id, t.at); },
+            [this](action::CancelTimer& t) { timers_.at(static_cast<std::size_t>(t.id)).cancel(); },
+            [this](action::Connect&) { connect(); },
+            [this](action::Close&) { closeSocket(); },
+            [this](action::Deliver& d) { handler_.onDeliver(std::move(d.pdu)); },
+            [this](action::SubmitAcked& a) { handler_.onSubmitAcked(a.localId, a.smscMessageId); },
+            [this](action::SubmitFailed& f) {
+              handler_.onSubmitFailed(f.localId, f.status, f.permanent);
+            },
+            [this](action::Requeue& r) { handler_.onRequeue(std::move(r.messages)); },
+            [this](action::StateChanged& s) { handler_.onStateChanged(s.from, s.to); },
+            [this](action::BindRejected& b) { handler_.onBindRejected(b.status, b.credentials); },
+            [this](action::Event& e) { handler_.onEvent(e.kind, e.text); },
+        },
+        next);
+  }
+}
+
+void EsmeLink::connect() {
+  const std::uint64_t generation = generation_;
+  asio::co_spawn(
+      io_,
+      [self = shared_from_this(), generation]() -> asio::awaitable<void> {
+        error_code ec;
+        auto results = co_await self->resolver_.async_resolve(
+            self->endpoint_.host, std::to_string(self->endpoint_.port),
+            asio::redirect_error(asio::use_awaitable, ec));
+        if (generation != self->generation_) co_return;  // closed meanwhile (bind timeout)
+        if (ec) {
+          self->lost(generation);
+          co_return;
+        }
+        co_await asio::async_connect(self->socket_, results,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+        if (generation != self->generation_) co_return;
+        if (ec) {
+          self->lost(generation);
+          co_return;
+        }
+        // Small PDUs, latency matters more than packet count.
+        self->socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+        self->execute(self->session_.onConnected(now()));
+        self->readLoop(generation);
+      },
+      asio::detached);
+}
+
+void EsmeLink::readLoop(std::uint64_t generation) {
+  asio::co_spawn(
+      io_,
+      [self = shared_from_this(), generation]() -> asio::awaitable<void> {
+        error_code ec;
+        for (;;) {
+          const std::size_t n = co_await self->socket_.async_read_some(
+              asio::buffer(self->readBuffer_), asio::redirect_error(asio::use_awaitable, ec));
+          if (generation != self->generation_) co_return;
+          if (ec) {
+            self->lost(generation);
+            co_return;
+          }
+          self->execute(
+              self->session_.onBytes(std::string_view(self->readBuffer_.data(), n), now()));
+          if (generation != self->generation_) co_return;  // the bytes made the Session close
+        }
+      },
+      asio::detached);
+}
+
+void EsmeLink::flushWrites(std::uint64_t generation) {
+  asio::co_spawn(
+      io_,
+      [self = shared_from_this(), generation]() -> asio::awaitable<void> {
+        error_code ec;
+        while (!self->writes_.empty() && generation == self->generation_) {
+          // deque::push_back keeps references valid, so front() survives new writes.
+          co_await asio::async_write(self->socket_, asio::buffer(self->writes_.front()),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (generation != self->generation_) co_return;
+          if (ec) {
+            self->writing_ = false;
+            self->lost(generation);
+            co_return;
+          }
+          self->writes_.pop_front();
+        }
+        if (generation == self->generation_) self->writing_ = false;
+      },
+      asio::detached);
+}
+
+void EsmeLink::arm(TimerId id, Session::TimePoint at) {
+  asio::steady_timer& timer = timers_.at(static_cast<std::size_t>(id));
+  timer.expires_at(at);  // cancels an earlier wait on this timer: ArmTimer replaces it
+  timer.async_wait([self = shared_from_this(), id](const error_code& ec) {
+    if (ec) return;
+    self->execute(self->session_.onTimer(id, now()));
+  });
+}
+
+void EsmeLink::closeSocket() {
+  ++generation_;
+  // What the Session wrote just before closing (unbind_resp, generic_nack) is worth a
+  // best-effort, non-blocking attempt; the link is going away either way.
+  if (socket_.is_open() && !writes_.empty()) {
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    for (const std::string& bytes : writes_) {
+      if (ec) break;
+      asio::write(socket_, asio::buffer(bytes), ec);
+    }
+  }
+  writes_.clear();
+  writing_ = false;
+  error_code ignored;
+  resolver_.cancel();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+void EsmeLink::lost(std::uint64_t generation) {
+  if (generation != generation_) return;
+  closeSocket();
+  execute(session_.onDisconnected(now()));
+}
+
+}  // namespace mfigw::smpp
