@@ -101,6 +101,7 @@ class EsmeLink : public std::enable_shared_from_this<EsmeLink> {
   boost::asio::ip::tcp::socket socket_;
   std::array<boost::asio::steady_timer, kTimerCount> timers_;
   std::deque<std::string> writes_;
+  std::string writeBatch_;  // what the writer is sending now; reused to avoid allocations
   bool writing_ = false;
   // Bumped on every close, so completions of an old connection are recognised and ignored.
   std::uint64_t generation_ = 0;
