@@ -59,10 +59,12 @@ DecodeResult decode(std::string_view wholePdu);
 // The generic_nack answering an undecodable PDU (sequence 0 when the header was unreadable).
 GenericNack makeGenericNack(const DecodeError& error);
 
-// For tests: the hand writer alone, and whether libsmpp34 would pack this PDU's mandatory
-// part. Both writers must give the same bytes.
+// For tests: encode() is the hand writer; libsmpp34's smpp34_pack is the reference it is
+// checked against. encodeWithLibsmpp34 packs the mandatory part through libsmpp34 (nullopt
+// where libsmpp34 cannot pack the PDU faithfully); both must give the same bytes.
 namespace detail {
 std::string encodeByHand(const Pdu& pdu);
+std::optional<std::string> encodeWithLibsmpp34(const Pdu& pdu);
 bool packableByLibsmpp34(const Pdu& pdu);
 }  // namespace detail
 

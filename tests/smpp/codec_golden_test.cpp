@@ -209,6 +209,9 @@ TEST_P(GoldenTest, EncodeMatchesFileAndRoundTrips) {
   EXPECT_TRUE(decoded.pdu() == g.pdu);
   // The hand writer and libsmpp34 must agree byte for byte.
   EXPECT_EQ(toHex(detail::encodeByHand(g.pdu)), toHex(bytes));
+  const auto reference = detail::encodeWithLibsmpp34(g.pdu);
+  ASSERT_TRUE(reference.has_value()) << g.name;
+  EXPECT_EQ(toHex(*reference), toHex(bytes));
 }
 
 TEST(GoldenTest, LibsmppPacksEveryGoldenMandatoryPart) {
