@@ -526,117 +526,67 @@ void fillHeader(Lib& s, const T& p) {
   s.sequence_number = p.sequenceNumber;
 }
 
-template <typename Lib, typename T>
-void fillShortMessage(Lib& s, const T& p) {
-  fillHeader(s, p);
-  copyCstr(s.service_type, p.serviceType);
-  s.source_addr_ton = p.source.ton;
-  s.source_addr_npi = p.source.npi;
-  copyCstr(s.source_addr, p.source.addr);
-  s.dest_addr_ton = p.destination.ton;
-  s.dest_addr_npi = p.destination.npi;
-  copyCstr(s.destination_addr, p.destination.addr);
-  s.esm_class = p.esmClass;
-  s.protocol_id = p.protocolId;
-  s.priority_flag = p.priorityFlag;
-  copyCstr(s.schedule_delivery_time, p.scheduleDeliveryTime);
-  copyCstr(s.validity_period, p.validityPeriod);
-  s.registered_delivery = p.registeredDelivery;
-  s.replace_if_present_flag = p.replaceIfPresentFlag;
-  s.data_coding = p.dataCoding;
-  s.sm_default_msg_id = p.smDefaultMsgId;
-  s.sm_length = static_cast<std::uint8_t>(p.shortMessage.size());
-  std::memcpy(s.short_message, p.shortMessage.data(), p.shortMessage.size());
-}
+// The libsmpp34 struct of each PDU type.
+template <CommandId>
+struct LibStruct;
+#define MFIGW_LIBSMPP34_STRUCT(id, type) \
+  template <>                            \
+  struct LibStruct<CommandId::id> {      \
+    using Type = type;                   \
+  };
+MFIGW_LIBSMPP34_STRUCT(BindTransmitter, bind_transmitter_t)
+MFIGW_LIBSMPP34_STRUCT(BindReceiver, bind_receiver_t)
+MFIGW_LIBSMPP34_STRUCT(BindTransceiver, bind_transceiver_t)
+MFIGW_LIBSMPP34_STRUCT(BindTransmitterResp, bind_transmitter_resp_t)
+MFIGW_LIBSMPP34_STRUCT(BindReceiverResp, bind_receiver_resp_t)
+MFIGW_LIBSMPP34_STRUCT(BindTransceiverResp, bind_transceiver_resp_t)
+MFIGW_LIBSMPP34_STRUCT(Unbind, unbind_t)
+MFIGW_LIBSMPP34_STRUCT(UnbindResp, unbind_resp_t)
+MFIGW_LIBSMPP34_STRUCT(EnquireLink, enquire_link_t)
+MFIGW_LIBSMPP34_STRUCT(EnquireLinkResp, enquire_link_resp_t)
+MFIGW_LIBSMPP34_STRUCT(GenericNack, generic_nack_t)
+MFIGW_LIBSMPP34_STRUCT(SubmitSm, submit_sm_t)
+MFIGW_LIBSMPP34_STRUCT(DeliverSm, deliver_sm_t)
+MFIGW_LIBSMPP34_STRUCT(SubmitSmResp, submit_sm_resp_t)
+MFIGW_LIBSMPP34_STRUCT(DeliverSmResp, deliver_sm_resp_t)
+MFIGW_LIBSMPP34_STRUCT(DataSmResp, data_sm_resp_t)
+MFIGW_LIBSMPP34_STRUCT(DataSm, data_sm_t)
+MFIGW_LIBSMPP34_STRUCT(Outbind, outbind_t)
+MFIGW_LIBSMPP34_STRUCT(AlertNotification, alert_notification_t)
+#undef MFIGW_LIBSMPP34_STRUCT
 
+// Copies the mandatory fields of `p` into libsmpp34's struct; the shape of the PDU type
+// says which fields it has (header-only PDUs have none beyond the header).
 template <typename Lib, typename T>
-void fillBind(Lib& s, const T& p) {
-  fillHeader(s, p);
-  copyCstr(s.system_id, p.systemId);
-  copyCstr(s.password, p.password);
-  copyCstr(s.system_type, p.systemType);
-  s.interface_version = p.interfaceVersion;
-  s.addr_ton = p.addrTon;
-  s.addr_npi = p.addrNpi;
-  copyCstr(s.address_range, p.addressRange);
-}
-
-// The mandatory part (no header, no TLVs) through smpp34_pack.
-template <typename T>
-std::string libMandatory(const T& p) {
-  const auto cmd = static_cast<std::uint32_t>(T::kId);
-  if constexpr (T::kId == CommandId::BindTransmitter) {
-    bind_transmitter_t s{};
-    fillBind(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::BindReceiver) {
-    bind_receiver_t s{};
-    fillBind(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::BindTransceiver) {
-    bind_transceiver_t s{};
-    fillBind(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::BindTransmitterResp) {
-    bind_transmitter_resp_t s{};
-    fillHeader(s, p);
+void fillBody(Lib& s, const T& p) {
+  if constexpr (requires { p.interfaceVersion; }) {  // bind_transmitter/receiver/transceiver
     copyCstr(s.system_id, p.systemId);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::BindReceiverResp) {
-    bind_receiver_resp_t s{};
-    fillHeader(s, p);
-    copyCstr(s.system_id, p.systemId);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::BindTransceiverResp) {
-    bind_transceiver_resp_t s{};
-    fillHeader(s, p);
-    copyCstr(s.system_id, p.systemId);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::Unbind) {
-    unbind_t s{};
-    fillHeader(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::UnbindResp) {
-    unbind_resp_t s{};
-    fillHeader(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::EnquireLink) {
-    enquire_link_t s{};
-    fillHeader(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::EnquireLinkResp) {
-    enquire_link_resp_t s{};
-    fillHeader(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::GenericNack) {
-    generic_nack_t s{};
-    fillHeader(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::SubmitSm) {
-    submit_sm_t s{};
-    fillShortMessage(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::DeliverSm) {
-    deliver_sm_t s{};
-    fillShortMessage(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::SubmitSmResp) {
-    submit_sm_resp_t s{};
-    fillHeader(s, p);
-    copyCstr(s.message_id, p.messageId);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::DeliverSmResp) {
-    deliver_sm_resp_t s{};
-    fillHeader(s, p);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::DataSmResp) {
-    data_sm_resp_t s{};
-    fillHeader(s, p);
-    copyCstr(s.message_id, p.messageId);
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::DataSm) {
-    data_sm_t s{};
-    fillHeader(s, p);
+    copyCstr(s.password, p.password);
+    copyCstr(s.system_type, p.systemType);
+    s.interface_version = p.interfaceVersion;
+    s.addr_ton = p.addrTon;
+    s.addr_npi = p.addrNpi;
+    copyCstr(s.address_range, p.addressRange);
+  } else if constexpr (requires { p.shortMessage; }) {  // submit_sm, deliver_sm
+    copyCstr(s.service_type, p.serviceType);
+    s.source_addr_ton = p.source.ton;
+    s.source_addr_npi = p.source.npi;
+    copyCstr(s.source_addr, p.source.addr);
+    s.dest_addr_ton = p.destination.ton;
+    s.dest_addr_npi = p.destination.npi;
+    copyCstr(s.destination_addr, p.destination.addr);
+    s.esm_class = p.esmClass;
+    s.protocol_id = p.protocolId;
+    s.priority_flag = p.priorityFlag;
+    copyCstr(s.schedule_delivery_time, p.scheduleDeliveryTime);
+    copyCstr(s.validity_period, p.validityPeriod);
+    s.registered_delivery = p.registeredDelivery;
+    s.replace_if_present_flag = p.replaceIfPresentFlag;
+    s.data_coding = p.dataCoding;
+    s.sm_default_msg_id = p.smDefaultMsgId;
+    s.sm_length = static_cast<std::uint8_t>(p.shortMessage.size());
+    std::memcpy(s.short_message, p.shortMessage.data(), p.shortMessage.size());
+  } else if constexpr (std::is_same_v<T, DataSm>) {
     copyCstr(s.service_type, p.serviceType);
     s.source_addr_ton = p.source.ton;
     s.source_addr_npi = p.source.npi;
@@ -647,25 +597,30 @@ std::string libMandatory(const T& p) {
     s.esm_class = p.esmClass;
     s.registered_delivery = p.registeredDelivery;
     s.data_coding = p.dataCoding;
-    return libPack(cmd, s);
-  } else if constexpr (T::kId == CommandId::Outbind) {
-    outbind_t s{};
-    fillHeader(s, p);
-    copyCstr(s.system_id, p.systemId);
-    copyCstr(s.password, p.password);
-    return libPack(cmd, s);
-  } else {
-    static_assert(T::kId == CommandId::AlertNotification);
-    alert_notification_t s{};
-    fillHeader(s, p);
+  } else if constexpr (std::is_same_v<T, AlertNotification>) {
     s.source_addr_ton = p.source.ton;
     s.source_addr_npi = p.source.npi;
     copyCstr(s.source_addr, p.source.addr);
     s.esme_addr_ton = p.esme.ton;
     s.esme_addr_npi = p.esme.npi;
     copyCstr(s.esme_addr, p.esme.addr);
-    return libPack(cmd, s);
+  } else if constexpr (std::is_same_v<T, Outbind>) {
+    copyCstr(s.system_id, p.systemId);
+    copyCstr(s.password, p.password);
+  } else if constexpr (requires { p.systemId; }) {  // bind_*_resp
+    copyCstr(s.system_id, p.systemId);
+  } else if constexpr (requires { p.messageId; } && T::kId != CommandId::DeliverSmResp) {
+    copyCstr(s.message_id, p.messageId);  // submit_sm_resp, data_sm_resp
   }
+}
+
+// The mandatory part (no header, no TLVs) through smpp34_pack.
+template <typename T>
+std::string libMandatory(const T& p) {
+  typename LibStruct<T::kId>::Type s{};
+  fillHeader(s, p);
+  fillBody(s, p);
+  return libPack(static_cast<std::uint32_t>(T::kId), s);
 }
 
 template <typename T>
