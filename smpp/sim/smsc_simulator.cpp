@@ -503,34 +503,40 @@ Injection SmscSimulator::injectMo(const MoMessage& mo, TimePoint now) {
   return sendDeliver(std::move(d), DeliveryKind::Mo, mo.systemId, now);
 }
 
-Injection SmscSimulator::startUssd(const std::string& msisdn, const std::string& serviceCode,
-                                   std::string sessionInfo, TimePoint now,
-                                   const std::string& systemId) {
+namespace {
+
+// A USSD deliver_sm as USSD gateways send it: service_type "USSD", the operation and the
+// operator's session info as TLVs.
+DeliverSm ussdDeliver(const std::string& msisdn, const std::string& serviceCode, std::string text,
+                      std::uint8_t op, std::string sessionInfo) {
   DeliverSm d;
   d.serviceType = "USSD";
   d.source.ton = 1;
   d.source.npi = 1;
   d.source.addr = msisdn;
   d.destination.addr = serviceCode;
-  d.shortMessage = serviceCode;
-  d.tlvs.setUssdServiceOp(kUssdPssrIndication);
+  d.shortMessage = std::move(text);
+  d.tlvs.setUssdServiceOp(op);
   d.tlvs.setItsSessionInfo(std::move(sessionInfo));
-  return sendDeliver(std::move(d), DeliveryKind::Ussd, systemId, now);
+  return d;
+}
+
+}  // namespace
+
+Injection SmscSimulator::startUssd(const std::string& msisdn, const std::string& serviceCode,
+                                   std::string sessionInfo, TimePoint now,
+                                   const std::string& systemId) {
+  return sendDeliver(
+      ussdDeliver(msisdn, serviceCode, serviceCode, kUssdPssrIndication, std::move(sessionInfo)),
+      DeliveryKind::Ussd, systemId, now);
 }
 
 Injection SmscSimulator::ussdInput(const std::string& msisdn, const std::string& serviceCode,
                                    const std::string& input, std::string sessionInfo, TimePoint now,
                                    const std::string& systemId) {
-  DeliverSm d;
-  d.serviceType = "USSD";
-  d.source.ton = 1;
-  d.source.npi = 1;
-  d.source.addr = msisdn;
-  d.destination.addr = serviceCode;
-  d.shortMessage = input;
-  d.tlvs.setUssdServiceOp(kUssdUssrConfirm);
-  d.tlvs.setItsSessionInfo(std::move(sessionInfo));
-  return sendDeliver(std::move(d), DeliveryKind::Ussd, systemId, now);
+  return sendDeliver(
+      ussdDeliver(msisdn, serviceCode, input, kUssdUssrConfirm, std::move(sessionInfo)),
+      DeliveryKind::Ussd, systemId, now);
 }
 
 void SmscSimulator::throttleNext(std::size_t count) {
