@@ -8,13 +8,13 @@
 // Threading: everything runs on the io_context the link was made with, which must be run
 //            by one thread; call submit(), acknowledge(), start() and stop() from that
 //            thread (asio::post to it from elsewhere).
-// Errors:    network errors are values: the link closes and the Session reconnects with
-//            back-off. Nothing here throws after construction.
+// Errors:    network errors (TLS handshake and certificate failures included) are values:
+//            the link reports an event, closes, and the Session reconnects with back-off.
+//            create() throws std::runtime_error when the TLS files cannot be loaded; nothing
+//            throws after that.
 // Ownership: made by EsmeLink::create() as a shared_ptr; pending operations keep it alive.
 //            The LinkHandler is borrowed and must outlive the link (until the io_context
 //            stops or stop() has ended in Idle).
-//
-// Open issues: TLS (smpp.links[].tls) is not implemented yet: plain TCP only.
 #pragma once
 
 #include <array>
@@ -23,20 +23,41 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>  // before Asio's awaitable.hpp, which uses std::exchange without it
 #include <variant>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "smpp/session.hpp"
 
 namespace mfigw::smpp {
 
+// SMPP over TLS, as some operators offer it. The peer's certificate is verified against
+// caFile (or the system's store when empty) and the endpoint's host name, unless verifyPeer
+// is off (a test bench with a self-signed SMSC; never in production).
+struct LinkTls {
+  bool enabled = false;
+  bool verifyPeer = true;
+  std::string caFile;
+  std::string serverName;  // name to verify and send as SNI; empty: the endpoint host
+  std::string certFile;    // client certificate (PEM), when the operator asks for one
+  std::string keyFile;     // its private key (PEM); secret
+};
+
 struct LinkEndpoint {
+  LinkEndpoint() = default;
+  LinkEndpoint(std::string h, std::uint16_t p, LinkTls t = {})
+      : host(std::move(h)), port(p), tls(std::move(t)) {}
+
   std::string host;
   std::uint16_t port = 2775;
+  LinkTls tls;
 };
 
 // What a link reports to its owner (the gateway's sender and MO service).
@@ -87,6 +108,7 @@ class EsmeLink : public std::enable_shared_from_this<EsmeLink> {
 
   void execute(Actions actions);
   void connect();
+  boost::asio::awaitable<bool> handshake(std::uint64_t generation);
   void readLoop(std::uint64_t generation);
   void flushWrites(std::uint64_t generation);
   void arm(TimerId id, Session::TimePoint at);
@@ -99,6 +121,11 @@ class EsmeLink : public std::enable_shared_from_this<EsmeLink> {
   Session session_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ip::tcp::socket socket_;
+  // TLS: a context for the link's life, a stream over socket_ per connection. Shared, so
+  // an operation still completing after a close keeps its stream alive.
+  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
+  std::unique_ptr<boost::asio::ssl::context> tlsContext_;
+  std::shared_ptr<TlsStream> tls_;
   std::array<boost::asio::steady_timer, kTimerCount> timers_;
   std::deque<std::string> writes_;
   std::string writeBatch_;  // what the writer is sending now; reused to avoid allocations

@@ -97,6 +97,10 @@ std::string toString(EventKind kind) {
       return "requeued";
     case EventKind::EncodeError:
       return "encode_error";
+    case EventKind::ConnectFailed:
+      return "connect_failed";
+    case EventKind::TlsFailed:
+      return "tls_failed";
   }
   return "unknown";
 }

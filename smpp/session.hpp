@@ -75,6 +75,8 @@ enum class EventKind {
   AckDropped,       // acknowledge() for a PDU the link no longer knows (link was lost)
   Requeued,         // unacknowledged messages put back in the queue for the next bind
   EncodeError,      // a queued message broke an SMPP field limit (owner's bug)
+  ConnectFailed,    // transport: resolve or TCP connect failed (reported by the link)
+  TlsFailed,        // transport: TLS handshake or certificate check failed (by the link)
 };
 std::string toString(EventKind kind);
 

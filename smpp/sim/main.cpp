@@ -3,6 +3,7 @@
 //   mfi-smsc-sim --listen 127.0.0.1:2775 --account id:password [--account ...]
 //                [--receipt-delay-ms N] [--receipt-outcome DELIVRD|UNDELIV|EXPIRED|REJECTD]
 //                [--throttle-tps N] [--hex-ids] [--enquire-link-s N]
+//                [--tls-cert FILE.pem --tls-key FILE.pem]
 //
 // Runs until SIGINT/SIGTERM, prints one line per bind/unbind/close and a counter summary on
 // exit. Passwords are never printed.
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,7 +29,8 @@ using namespace mfigw::smpp::sim;
   std::cerr << "usage: mfi-smsc-sim --listen HOST:PORT --account ID:PASSWORD [--account ...]\n"
                "         [--receipt-delay-ms N] [--receipt-outcome DELIVRD|UNDELIV|EXPIRED|"
                "REJECTD]\n"
-               "         [--throttle-tps N] [--hex-ids] [--enquire-link-s N]\n";
+               "         [--throttle-tps N] [--hex-ids] [--enquire-link-s N]\n"
+               "         [--tls-cert FILE.pem --tls-key FILE.pem]   (SMPP over TLS)\n";
   std::exit(error.empty() ? 0 : 2);
 }
 
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   SimulatorOptions options;
   std::string host = "127.0.0.1";
   long port = 2775;
+  SimTls tls;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") usage("");
@@ -77,11 +81,16 @@ int main(int argc, char** argv) {
       options.throttleTps = static_cast<double>(number(flag, value));
     } else if (flag == "--enquire-link-s") {
       options.enquireLinkInterval = std::chrono::seconds(number(flag, value));
+    } else if (flag == "--tls-cert") {
+      tls.certFile = value;
+    } else if (flag == "--tls-key") {
+      tls.keyFile = value;
     } else {
       usage("unknown option " + std::string(flag));
     }
   }
   if (options.accounts.empty()) usage("at least one --account is needed");
+  if (tls.certFile.empty() != tls.keyFile.empty()) usage("--tls-cert and --tls-key go together");
 
   options.onLinkEvent = [](const LinkEvent& e) {
     std::cout << "conn=" << e.connection << " " << toString(e.kind) << " system_id=" << e.systemId;
@@ -98,8 +107,11 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   try {
-    SimServer server(options, host, static_cast<std::uint16_t>(port));
-    std::cout << "mfi-smsc-sim listening on " << host << ":" << server.port() << std::endl;
+    std::optional<SimTls> useTls;
+    if (!tls.certFile.empty()) useTls = tls;
+    SimServer server(options, host, static_cast<std::uint16_t>(port), useTls);
+    std::cout << "mfi-smsc-sim listening on " << host << ":" << server.port()
+              << (useTls ? " (TLS)" : "") << std::endl;
     server.start();
     int received = 0;
     sigwait(&signals, &received);

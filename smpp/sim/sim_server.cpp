@@ -3,7 +3,10 @@
 
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <deque>
+#include <set>
+#include <stdexcept>
 
 namespace mfigw::smpp::sim {
 
@@ -11,25 +14,39 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 struct SimServer::Impl {
+  using TlsStream = asio::ssl::stream<tcp::socket&>;
   struct Conn {
     explicit Conn(tcp::socket s) : socket(std::move(s)) {}
     tcp::socket socket;
+    std::unique_ptr<TlsStream> tls;  // set when the server speaks TLS
     std::deque<std::string> outbox;
     bool writing = false;
     bool closeAfterWrites = false;
   };
 
-  Impl(SimulatorOptions options, const std::string& host, std::uint16_t port)
+  Impl(SimulatorOptions options, const std::string& host, std::uint16_t port,
+       const std::optional<SimTls>& tlsFiles)
       : acceptor(io, tcp::endpoint(asio::ip::make_address(host), port)),
         timer(io),
-        sim(std::move(options)) {}
+        sim(std::move(options)) {
+    if (tlsFiles) {
+      tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+      boost::system::error_code ec;
+      tls->use_certificate_chain_file(tlsFiles->certFile, ec);
+      if (ec) throw std::runtime_error("cannot load TLS certificate '" + tlsFiles->certFile + "'");
+      tls->use_private_key_file(tlsFiles->keyFile, asio::ssl::context::pem, ec);
+      if (ec) throw std::runtime_error("cannot load TLS key '" + tlsFiles->keyFile + "'");
+    }
+  }
 
   asio::io_context io;
+  std::unique_ptr<asio::ssl::context> tls;
   tcp::acceptor acceptor;
   asio::steady_timer timer;
   std::optional<TimePoint> timerAt;
   SmscSimulator sim;
   std::map<ConnectionId, std::shared_ptr<Conn>> conns;
+  std::set<std::shared_ptr<Conn>> handshaking;  // TLS not yet up: closed on shutdown too
   bool stopping = false;
 
   // After every simulator call: write, close, and follow its next deadline.
@@ -72,8 +89,12 @@ struct SimServer::Impl {
   asio::awaitable<void> writer(ConnectionId id, std::shared_ptr<Conn> c) {
     boost::system::error_code ec;
     while (!c->outbox.empty() && !ec) {
-      co_await asio::async_write(c->socket, asio::buffer(c->outbox.front()),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      auto token = asio::redirect_error(asio::use_awaitable, ec);
+      if (c->tls) {
+        co_await asio::async_write(*c->tls, asio::buffer(c->outbox.front()), token);
+      } else {
+        co_await asio::async_write(c->socket, asio::buffer(c->outbox.front()), token);
+      }
       if (!ec) c->outbox.pop_front();
     }
     c->writing = false;
@@ -91,8 +112,9 @@ struct SimServer::Impl {
     std::array<char, 16 * 1024> buf{};
     for (;;) {
       boost::system::error_code ec;
-      const std::size_t n = co_await c->socket.async_read_some(
-          asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      auto token = asio::redirect_error(asio::use_awaitable, ec);
+      const std::size_t n = c->tls ? co_await c->tls->async_read_some(asio::buffer(buf), token)
+                                   : co_await c->socket.async_read_some(asio::buffer(buf), token);
       if (ec) break;
       execute(sim.onBytes(id, std::string_view(buf.data(), n), Clock::now()));
       const auto it = conns.find(id);
@@ -116,11 +138,28 @@ struct SimServer::Impl {
         continue;  // e.g. too many open files: keep serving the others
       }
       s.set_option(tcp::no_delay(true), ec);
-      const ConnectionId id = sim.accept(Clock::now());
       auto c = std::make_shared<Conn>(std::move(s));
-      conns.emplace(id, c);
-      asio::co_spawn(io, reader(id, c), asio::detached);
+      asio::co_spawn(io, serve(c), asio::detached);
     }
+  }
+
+  // One connection: the TLS handshake if any, then the simulator sees it.
+  asio::awaitable<void> serve(std::shared_ptr<Conn> c) {
+    if (tls) {
+      c->tls = std::make_unique<TlsStream>(c->socket, *tls);
+      boost::system::error_code ec;
+      handshaking.insert(c);
+      co_await c->tls->async_handshake(asio::ssl::stream_base::server,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      handshaking.erase(c);
+      if (ec || stopping) {
+        closeSocket(*c);
+        co_return;
+      }
+    }
+    const ConnectionId id = sim.accept(Clock::now());
+    conns.emplace(id, c);
+    co_await reader(id, c);
   }
 
   asio::awaitable<void> timerLoop() {
@@ -147,11 +186,14 @@ struct SimServer::Impl {
     for (auto& [id, c] : conns)
       closeSocket(*c);
     conns.clear();
+    for (const auto& c : handshaking)
+      closeSocket(*c);
   }
 };
 
-SimServer::SimServer(SimulatorOptions options, const std::string& host, std::uint16_t port)
-    : impl_(std::make_unique<Impl>(std::move(options), host, port)),
+SimServer::SimServer(SimulatorOptions options, const std::string& host, std::uint16_t port,
+                     std::optional<SimTls> tls)
+    : impl_(std::make_unique<Impl>(std::move(options), host, port, tls)),
       sim_(&impl_->sim),
       port_(impl_->acceptor.local_endpoint().port()) {}
 

@@ -8,8 +8,10 @@
 //            caller's). Every public method may be called from any other thread: it is posted
 //            to the io_context and returns once it has taken effect (called from the io thread
 //            itself, or before start(), it runs inline).
-// Errors:    the constructor throws boost::system::system_error when it cannot listen. Socket
-//            errors close that connection only (the simulator records the close).
+// Errors:    the constructor throws boost::system::system_error when it cannot listen, and
+//            std::runtime_error naming the file when it cannot load a TLS file. Socket errors close
+//            that connection only (the simulator records the close); a failed TLS handshake never
+//            reaches the simulator.
 // Ownership: owns the io_context, the sockets and the simulator.
 #pragma once
 
@@ -30,10 +32,16 @@
 
 namespace mfigw::smpp::sim {
 
+// SMPP over TLS on the simulator's port (PEM files), to test ESMEs that use TLS.
+struct SimTls {
+  std::string certFile;
+  std::string keyFile;
+};
+
 class SimServer {
  public:
   explicit SimServer(SimulatorOptions options, const std::string& host = "127.0.0.1",
-                     std::uint16_t port = 0);
+                     std::uint16_t port = 0, std::optional<SimTls> tls = std::nullopt);
   ~SimServer();
   SimServer(const SimServer&) = delete;
   SimServer& operator=(const SimServer&) = delete;
