@@ -2,8 +2,8 @@
 // smsc.js: an SMSC built on node-smpp (the npm package `smpp`), the peer nobody here wrote,
 // for the interop tests (tests/interop/*_test.cpp) and the sink benchmark (bench/).
 //
-//   node smsc.js PORT SYSTEM_ID PASSWORD [--drop-after N] [--sink] [--ids hex-decimal]
-//                [--receipt-delay-ms N]
+//   node smsc.js PORT SYSTEM_ID PASSWORD [--drop-after N [--lose-responses K]] [--sink]
+//                [--ids hex-decimal] [--receipt-delay-ms N]
 //
 // Listens on 127.0.0.1:PORT (0: any free port) and prints "listening <port>" when ready.
 // bind_transceiver with SYSTEM_ID/PASSWORD is accepted; a wrong password gets
@@ -18,6 +18,9 @@
 //   --sink              answer submit_sm as fast as possible: no receipts (benchmarks).
 //   --ids hex-decimal   ids in submit_sm_resp in hex, in receipts in decimal (a common
 //                       SMSC quirk); default: decimal in both.
+//   --lose-responses K  with --drop-after: hold (cork) everything written from the
+//                       (N-K)th submit_sm on, so the responses to the K submits before the
+//                       drop are certainly lost with the socket (the ESME must resend them).
 //   --receipt-delay-ms  wait this long before sending each receipt (default 0).
 //
 // Output: one line per bind, bind rejection, unbind, close and drop (no passwords, no
@@ -30,8 +33,8 @@ const smpp = require('smpp');
 
 function usage(error) {
   process.stderr.write(`smsc.js: ${error}\n` +
-      'usage: node smsc.js PORT SYSTEM_ID PASSWORD [--drop-after N] [--sink]' +
-      ' [--ids hex-decimal] [--receipt-delay-ms N]\n');
+      'usage: node smsc.js PORT SYSTEM_ID PASSWORD [--drop-after N [--lose-responses K]]' +
+      ' [--sink] [--ids hex-decimal] [--receipt-delay-ms N]\n');
   process.exit(2);
 }
 
@@ -46,6 +49,7 @@ function parseArgs(argv) {
     systemId: argv[1],
     password: argv[2],
     dropAfter: 0,
+    loseResponses: 0,
     sink: false,
     hexSubmitIds: false,
     receiptDelayMs: 0,
@@ -56,6 +60,8 @@ function parseArgs(argv) {
       options.sink = true;
     } else if (flag === '--drop-after') {
       options.dropAfter = number(flag, argv[++i]);
+    } else if (flag === '--lose-responses') {
+      options.loseResponses = number(flag, argv[++i]);
     } else if (flag === '--receipt-delay-ms') {
       options.receiptDelayMs = number(flag, argv[++i]);
     } else if (flag === '--ids') {
@@ -65,6 +71,9 @@ function parseArgs(argv) {
     } else {
       usage(`unknown option ${flag}`);
     }
+  }
+  if (options.loseResponses >= options.dropAfter && options.loseResponses > 0) {
+    usage('--lose-responses needs a larger --drop-after');
   }
   return options;
 }
@@ -192,6 +201,10 @@ function onSubmit(conn, pdu) {
     return;
   }
   ++counters.submits;
+  if (options.loseResponses > 0 && !dropDone &&
+      counters.submits === options.dropAfter - options.loseResponses) {
+    session.socket.cork();  // nothing written from here on leaves before the drop
+  }
   if (options.dropAfter > 0 && !dropDone && counters.submits === options.dropAfter) {
     dropDone = true;
     ++counters.drops;
