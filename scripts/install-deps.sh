@@ -17,22 +17,37 @@ packages=(
   systemd                               # systemd-analyze verify/security in tests
 )
 
+# The SMPP interop tests (tests/interop) run node-smpp, a peer nobody here wrote. A machine
+# that already has node (a newer one from elsewhere, say) keeps it.
+if ! command -v node >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
 fi
 
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
-  sudo=(sudo)
+# node-smpp for tests/interop, exactly as pinned in its package-lock.json, from the npm
+# registry. npm writes node_modules/.package-lock.json last, so a lock or manifest newer
+# than it means node_modules is missing, half-installed or stale.
+interop="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
+installed="$interop/node_modules/.package-lock.json"
+if [ ! -f "$installed" ] || [ "$interop/package-lock.json" -nt "$installed" ] ||
+   [ "$interop/package.json" -nt "$installed" ]; then
+  echo "install-deps: npm ci in tests/interop"
+  (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-echo "install-deps: installing ${missing[*]}"
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-  "${missing[@]}" >/dev/null
