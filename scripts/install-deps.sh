@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package mfi-gateway needs to build, test and run its demo.
 # Idempotent: installs only what is missing, so it is cheap to call before every build.
-# This list is the project's whole dependency set; there are no downloads at build time.
+# This list (plus node-smpp from the npm registry, pinned by tests/interop/package-lock.json,
+# for the interop tests) is the project's whole dependency set; nothing downloads at build time.
 set -euo pipefail
 
 packages=(
