@@ -6,8 +6,17 @@ namespace mfigw::store {
 
 const std::vector<Migration>& businessMigrations() {
   // A fresh store is stamped at kBusinessSchemaVersion and gets its tables from
-  // openBusinessTables(); a step only rewrites records an older version wrote.
-  static const std::vector<Migration> kSteps = {};
+  // openBusinessTables(); a step brings a store an older build wrote up by one version.
+  static const std::vector<Migration> kSteps = {
+      // v1 held opt-outs only. The loan book and the upstream events are new tables with
+      // no older records to convert: creating them in the migration txn means a v2 store
+      // always has them, even before anything is written.
+      {1, "create-loan-book-and-upstream-events",
+       [](WriteTxn& txn) {
+         LoanBook::open(txn);
+         UpstreamEvents::open(txn);
+       }},
+  };
   return kSteps;
 }
 
@@ -19,6 +28,8 @@ BusinessTables openBusinessTables(Env& env, MigrationReport* report) {
   WriteTxn txn = env.beginWrite();
   BusinessTables tables;
   tables.optouts = OptOutTable::open(txn, "optouts");
+  tables.loanBook = LoanBook::open(txn);
+  tables.upstreamEvents = UpstreamEvents::open(txn);
   txn.commit();
   return tables;
 }

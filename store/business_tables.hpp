@@ -3,25 +3,31 @@
 // Purpose:   One place that says which tables the business store has, at which schema
 //            version, and how an older store is brought up to date. The daemon calls
 //            openBusinessTables() once at start-up; later issues add their tables here
-//            (outbox, events, loans ...) with a migration step each.
+//            (outbox ...) with a migration step each.
+//            Versions: 1 = opt-outs; 2 = + the loan book (loan_book.hpp) and the events to
+//            upstream (upstream_events.hpp).
 // Threading: Call at start-up before other threads use the env.
 // Errors:    As migrate() (SchemaTooNew, StoreError, MapFull).
 // Ownership: BusinessTables holds table handles; the Env must outlive it.
 #pragma once
 
 #include "store/env.hpp"
+#include "store/loan_book.hpp"
 #include "store/optouts.hpp"
 #include "store/schema.hpp"
+#include "store/upstream_events.hpp"
 
 #include <cstdint>
 #include <vector>
 
 namespace mfigw::store {
 
-inline constexpr uint32_t kBusinessSchemaVersion = 1;
+inline constexpr uint32_t kBusinessSchemaVersion = 2;
 
 struct BusinessTables {
   OptOutTable optouts;
+  LoanBook loanBook;
+  UpstreamEvents upstreamEvents;
 };
 
 // Every migration step of the business store, oldest first.
