@@ -9,13 +9,15 @@
 // until every submit is answered and every message has its delivery receipt, unbinds, and
 // prints one JSON line:
 //   {"acked":N,"failed":N,"receipts":N,"matched":N,"duplicates":N,"unmatched":N,
-//    "delivered":N,"bind":"ok","unbind":"ok","elapsed_ms":N}
+//    "delivered":N,"bind":"ok","enquire_link":"ok","unbind":"ok","elapsed_ms":N}
 // acked: submit_sm_resp ESME_ROK; receipts: deliver_sm with esm_class 0x04; matched: distinct
 // messages whose receipt id equals their submit_sm_resp id; duplicates: further receipts
 // for an already matched message; unmatched: receipts for an id never acknowledged;
-// delivered: matched receipts saying DELIVRD / message_state 2.
-// Exit status 0 only when acked == matched == COUNT, nothing failed, nothing unmatched and
-// the unbind was answered; 1 on any failure or on timeout (default 60 s); 2 on bad usage.
+// delivered: matched receipts saying DELIVRD / message_state 2; enquire_link: the answer to
+// the one enquire_link sent right after the bind.
+// Exit status 0 only when acked == matched == COUNT, nothing failed or went unmatched, and
+// the enquire_link and the unbind were answered; 1 on any failure or on timeout (default
+// 60 s); 2 on bad usage.
 'use strict';
 
 const smpp = require('smpp');
@@ -67,6 +69,7 @@ const summary = {
   unmatched: 0,
   delivered: 0,
   bind: 'pending',
+  enquire_link: 'pending',
   unbind: 'pending',
   elapsed_ms: 0,
 };
@@ -100,7 +103,8 @@ function receiptOf(pdu) {
     id = m ? m[1] : undefined;
   }
   const stat = /stat:(\S+)/i.exec(text);
-  const delivered = pdu.message_state === 2 || (stat !== null && stat[1].toUpperCase() === 'DELIVRD');
+  const delivered =
+      pdu.message_state === 2 || (stat !== null && stat[1].toUpperCase() === 'DELIVRD');
   return {id, delivered};
 }
 
@@ -128,7 +132,8 @@ function maybeDone(session) {
   session.unbind((resp) => {
     summary.unbind = resp.command_status === 0 ? 'ok' : `status ${resp.command_status}`;
     summary.unmatched = [...receiptsById.values()].reduce((n, list) => n + list.length, 0);
-    const ok = summary.unbind === 'ok' && summary.failed === 0 && summary.unmatched === 0;
+    const ok = summary.unbind === 'ok' && summary.enquire_link === 'ok' &&
+        summary.failed === 0 && summary.unmatched === 0;
     session.close();
     finish(ok ? undefined : 'failures');
   });
@@ -170,6 +175,9 @@ const session = smpp.connect({host: options.host, port: options.port}, () => {
       return;
     }
     summary.bind = 'ok';
+    session.enquire_link((r) => {
+      summary.enquire_link = r.command_status === 0 ? 'ok' : `status ${r.command_status}`;
+    });
     pump(session);
     maybeDone(session);  // COUNT 0
   });

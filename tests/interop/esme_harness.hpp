@@ -168,8 +168,11 @@ struct EsmeRun {
   NodeSmsc& smsc;
   std::size_t maxInFlight = 0;  // sampled between loop turns
 
-  EsmeRun(NodeSmsc& node, const std::string& password, std::uint32_t window = 10) : smsc(node) {
+  EsmeRun(NodeSmsc& node, const std::string& password, std::uint32_t window = 10,
+          std::chrono::milliseconds enquireLinkInterval = 30s)
+      : smsc(node) {
     smpp::SessionOptions session;
+    session.enquireLinkInterval = enquireLinkInterval;
     session.systemId = "mfi";
     session.password = password;
     session.window = window;

@@ -60,6 +60,7 @@ TEST_F(NodeClientTest, ThousandSubmitsAtWindowTenAreAcknowledgedAndEveryReceiptM
   EXPECT_TRUE(run.status->exited && run.status->code == 0) << run.output;
   ASSERT_TRUE(run.summary.is_object()) << run.output;
   EXPECT_EQ(run.summary["bind"], "ok");
+  EXPECT_EQ(run.summary["enquire_link"], "ok");
   EXPECT_EQ(run.summary["acked"], kCount);
   EXPECT_EQ(run.summary["failed"], 0);
   EXPECT_EQ(run.summary["receipts"], kCount);

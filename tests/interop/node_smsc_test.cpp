@@ -2,7 +2,8 @@
 // (tests/interop/smsc.js): issue 3's "against node-smpp as SMSC" lines. Bind; 1,000 submits
 // at window 10 all acknowledged and every receipt matched to its message; the SMSC drops
 // the link mid-window and none of the 1,000 is lost; a bad password is refused as
-// credentials and not retried; hex submit ids matched to decimal receipt ids.
+// credentials and not retried; enquire_link both ways; hex submit ids matched to decimal
+// receipt ids.
 #include <gtest/gtest.h>
 
 #include "tests/interop/esme_harness.hpp"
@@ -143,6 +144,26 @@ TEST_F(NodeSmscTest, BadPasswordIsRefusedAsCredentialsAndNotRetried) {
   EXPECT_EQ(counters["bind_rejections"], 1);
   EXPECT_EQ(counters["binds"], 0);
   EXPECT_EQ(counters["submits"], 0);
+}
+
+TEST_F(NodeSmscTest, EnquireLinkIsAnsweredBothWays) {
+  // node-smpp asks every 250 ms; we ask after 100 ms of silence. Both keep the bind up.
+  NodeSmsc smsc("mfi", "secret", {"--enquire-link-ms", "250"});
+  EsmeRun run(smsc, "secret", kWindow, 100ms);
+  run.handler.link->start();
+  ASSERT_TRUE(run.runUntil([&] { return run.handler.link->state() == SessionState::Bound; }, 10s));
+  run.runFor(1200ms);
+  EXPECT_EQ(run.handler.link->state(), SessionState::Bound);
+  EXPECT_EQ(run.handler.binds, 1u) << "no drop while idle";
+  ASSERT_TRUE(run.stop());
+
+  const nlohmann::json counters = smsc.summary();
+  const int sent = counters["enquire_links_sent"];
+  const int answered = counters["enquire_link_resps"];
+  EXPECT_GE(sent, 3);
+  EXPECT_GE(answered, sent - 1) << "the ESME answers node-smpp's enquire_link";
+  EXPECT_GE(counters["enquire_links_received"], 2) << "the ESME asks when the link is idle";
+  EXPECT_EQ(counters["unbinds"], 1);
 }
 
 TEST_F(NodeSmscTest, HexSubmitIdsMatchDecimalReceiptIds) {

@@ -3,7 +3,7 @@
 // for the interop tests (tests/interop/*_test.cpp) and the sink benchmark (bench/).
 //
 //   node smsc.js PORT SYSTEM_ID PASSWORD [--drop-after N [--lose-responses K]] [--sink]
-//                [--ids hex-decimal] [--receipt-delay-ms N]
+//                [--ids hex-decimal] [--receipt-delay-ms N] [--enquire-link-ms N]
 //
 // Listens on 127.0.0.1:PORT (0: any free port) and prints "listening <port>" when ready.
 // bind_transceiver with SYSTEM_ID/PASSWORD is accepted; a wrong password gets
@@ -22,6 +22,7 @@
 //                       (N-K)th submit_sm on, so the responses to the K submits before the
 //                       drop are certainly lost with the socket (the ESME must resend them).
 //   --receipt-delay-ms  wait this long before sending each receipt (default 0).
+//   --enquire-link-ms   send enquire_link on every bound link this often (default: never).
 //
 // Output: one line per bind, bind rejection, unbind, close and drop (no passwords, no
 // per-message lines: stdout may be a pipe nobody drains), and on exit
@@ -34,7 +35,7 @@ const smpp = require('smpp');
 function usage(error) {
   process.stderr.write(`smsc.js: ${error}\n` +
       'usage: node smsc.js PORT SYSTEM_ID PASSWORD [--drop-after N [--lose-responses K]]' +
-      ' [--sink] [--ids hex-decimal] [--receipt-delay-ms N]\n');
+      ' [--sink] [--ids hex-decimal] [--receipt-delay-ms N] [--enquire-link-ms N]\n');
   process.exit(2);
 }
 
@@ -53,6 +54,7 @@ function parseArgs(argv) {
     sink: false,
     hexSubmitIds: false,
     receiptDelayMs: 0,
+    enquireLinkMs: 0,
   };
   for (let i = 3; i < argv.length; ++i) {
     const flag = argv[i];
@@ -64,6 +66,8 @@ function parseArgs(argv) {
       options.loseResponses = number(flag, argv[++i]);
     } else if (flag === '--receipt-delay-ms') {
       options.receiptDelayMs = number(flag, argv[++i]);
+    } else if (flag === '--enquire-link-ms') {
+      options.enquireLinkMs = number(flag, argv[++i]);
     } else if (flag === '--ids') {
       const form = argv[++i];
       if (form !== 'hex-decimal' && form !== 'decimal') usage('--ids: hex-decimal or decimal');
@@ -91,7 +95,9 @@ const counters = {
   receipts_sent: 0,      // deliver_sm receipts written (resends included)
   receipts_acked: 0,     // deliver_sm_resp ESME_ROK for a receipt
   receipts_resent: 0,    // receipts carried over to a later bind
-  enquire_links: 0,
+  enquire_links_received: 0,
+  enquire_links_sent: 0,
+  enquire_link_resps: 0,  // ESME_ROK answers to ours
 };
 let nextMessageId = 1;
 let dropDone = false;
@@ -192,6 +198,15 @@ function onBind(conn, pdu) {
   say(`conn=${conn.id} bound system_id=${pdu.system_id}`);
   session.send(pdu.response({system_id: 'nodesmsc'}));
   if (!options.sink) flushStoredReceipts(conn);
+  if (options.enquireLinkMs > 0) {
+    conn.keepAlive = setInterval(() => {
+      if (conn.dead || !conn.bound) return;
+      ++counters.enquire_links_sent;
+      session.enquire_link((resp) => {
+        if (resp.command_status === 0) ++counters.enquire_link_resps;
+      });
+    }, options.enquireLinkMs);
+  }
 }
 
 function onSubmit(conn, pdu) {
@@ -232,6 +247,7 @@ function onClose(conn) {
   conn.closed = true;
   conn.dead = true;
   boundSessions.delete(conn);
+  clearInterval(conn.keepAlive);
   ++counters.closes;
   // Store and forward: what the ESME never acknowledged goes out again on its next bind.
   for (const receipt of conn.unackedReceipts.values()) storedReceipts.push(receipt);
@@ -247,6 +263,7 @@ const server = smpp.createServer((session) => {
     bound: false,
     dead: false,
     closed: false,
+    keepAlive: undefined,
     unackedReceipts: new Map(),  // deliver_sm sequence_number -> receipt
   };
   session.on('bind_transceiver', (pdu) => onBind(conn, pdu));
@@ -256,7 +273,7 @@ const server = smpp.createServer((session) => {
   }
   session.on('submit_sm', (pdu) => onSubmit(conn, pdu));
   session.on('enquire_link', (pdu) => {
-    ++counters.enquire_links;
+    ++counters.enquire_links_received;
     session.send(pdu.response());
   });
   session.on('unbind', (pdu) => {
