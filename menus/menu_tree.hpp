@@ -113,10 +113,11 @@ struct MenuOption {
 enum class ValidatorKind : uint8_t { Integer, Amount, Pin, Date, Phone, Regex, Choice };
 std::string_view toString(ValidatorKind kind);
 
-// An amount bound: a literal (minor units) or a Money variable.
+// An amount bound: a literal in major units (scaled by the stored variable's decimals when
+// checked) or a Money variable (minor units).
 struct AmountBound {
   bool present = false;
-  int64_t literalMinor = 0;
+  int64_t literalMajor = 0;
   std::string var;
 };
 
@@ -167,7 +168,10 @@ struct SmsOption {
 struct LocatorSpec {
   std::string place;  // variable holding the place (area code, branch)
   std::size_t count = 9;
-  std::size_t perPage = 3;
+  std::size_t perPage = 3;  // at most this many points a page
+  // Points per page in each language: perPage, or fewer where the worst case needs it
+  // (planned by the loader like menu pages).
+  std::vector<std::size_t> perPageByLanguage;
   Translated item;   // one line per payment point (point_* variables)
   Translated empty;  // shown when nothing is near
   bool hasSms = false;

@@ -287,15 +287,12 @@ void MenuReader::readAmountBound(const Entry& e, AmountBound& bound) {
   if (!text(e, v)) return;
   int64_t major = 0;
   if (parseInt64(v, major)) {
-    int64_t scale = 1;
-    for (int i = 0; i < tree_.decimals; ++i)
-      scale *= 10;
     if (major < 0 || major > 1'000'000'000'000) {
       error(e.mark(), e.path, "an amount bound is 0 to 10^12 (in major units)");
       return;
     }
     bound.present = true;
-    bound.literalMinor = major * scale;
+    bound.literalMajor = major;
     return;
   }
   const VarSpec* var = tree_.var(v);
@@ -368,7 +365,7 @@ void MenuReader::readValidator(const Entry& e, Screen& s) {
       if (const Entry* mn = require(f, "min")) readAmountBound(*mn, v.amountMin);
       if (const Entry* mx = require(f, "max")) readAmountBound(*mx, v.amountMax);
       if (v.amountMin.present && v.amountMax.present && v.amountMin.var.empty() &&
-          v.amountMax.var.empty() && v.amountMin.literalMinor > v.amountMax.literalMinor) {
+          v.amountMax.var.empty() && v.amountMin.literalMajor > v.amountMax.literalMajor) {
         error(f.mark, e.path, "min is above max");
       }
       break;

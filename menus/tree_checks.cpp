@@ -2,6 +2,7 @@
 // the same code the engine renders with, filled with each variable's worst-case value.
 #include "menus/tree_checks.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -207,13 +208,20 @@ std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos) {
           break;
         }
         case ScreenType::Locator: {
-          const LocatorSpec& l = screen.locator;
-          const std::vector<std::string> items(l.perPage, fill(l.item.byLanguage[lang]));
-          PageFrame f = frame;
-          f.more = l.count > l.perPage;
-          if (over(locatorPage(tree, screen, lang, fill, items, true, f), m)) {
-            report(screen.pos, path, "the first page of points", m);
+          // As many points a page as fit, up to per_page: Arabic pages hold fewer.
+          LocatorSpec& l = screen.locator;
+          const std::string item = fill(l.item.byLanguage[lang]);
+          std::size_t fits = 0;
+          for (std::size_t k = l.perPage; k >= 1 && fits == 0; --k) {
+            PageFrame f = frame;
+            f.more = l.count > k;
+            const std::vector<std::string> items(k, item);
+            if (!over(locatorPage(tree, screen, lang, fill, items, true, f), m)) fits = k;
           }
+          l.perPageByLanguage.resize(tree.languages.size(), l.perPage);
+          l.perPageByLanguage[lang] = std::max<std::size_t>(fits, 1);
+          // m still holds the one-point page's measure.
+          if (fits == 0) report(screen.pos, path, "the first page with one point", m);
           if (over(locatorEmptyPage(tree, screen, lang, fill, frame), m)) {
             report(screen.pos, path + ".empty", "the page", m);
           }

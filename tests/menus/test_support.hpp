@@ -12,9 +12,13 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "menus/data_source.hpp"
 #include "menus/menu_tree.hpp"
 #include "smpp/text_encoding.hpp"
 #include "smpp/text_gsm7.hpp"
@@ -41,5 +45,32 @@ inline std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
+
+// A DataSource over plain maps, counting its calls.
+class MapData : public DataSource {
+ public:
+  std::map<std::string, std::string, std::less<>> values;
+  std::map<std::string, std::vector<PaymentPoint>, std::less<>> points;
+  std::set<std::string, std::less<>> refusedPhones;
+  mutable int pointQueries = 0;
+
+  std::optional<std::string> value(std::string_view name) const override {
+    const auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  }
+  std::vector<PaymentPoint> paymentPointsNear(std::string_view place,
+                                              std::size_t limit) const override {
+    ++pointQueries;
+    const auto it = points.find(place);
+    if (it == points.end()) return {};
+    std::vector<PaymentPoint> out = it->second;
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  }
+  bool phoneAcceptable(std::string_view digits) const override {
+    return refusedPhones.count(digits) == 0;
+  }
+};
 
 }  // namespace mfigw::menus::test
