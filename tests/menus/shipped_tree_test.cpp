@@ -1,0 +1,190 @@
+// The shipped microfinance menu (menus/mfi/menu.yaml): it loads under the safe budget
+// (160 GSM 7-bit, 80 UCS-2), every screen is reached through the engine in every language
+// with every page fitting, and the loan request walks end to end to one credit_request.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "menus/dial_through.hpp"
+#include "menus/engine.hpp"
+#include "menus/menu_loader.hpp"
+#include "tests/menus/test_support.hpp"
+
+namespace mfigw::menus {
+namespace {
+
+using test::MapData;
+
+class ShippedTree : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = loadMenuFile(test::shippedTreePath(), test::smppMeasure(160, 80));
+    ASSERT_TRUE(loaded.ok()) << loaded.errorText();
+    tree_ = loaded.tree;
+    data_.values = {{"client_name", "Wanjiru Kamau"},
+                    {"balance", "4500000"},
+                    {"next_amount", "500000"},
+                    {"next_due", "2024-06-12"},
+                    {"second_amount", "500000"},
+                    {"second_due", "2024-07-12"},
+                    {"has_second", "1"},
+                    {"as_of", "2024-06-01"},
+                    {"can_borrow", "1"},
+                    {"can_defer", "1"},
+                    {"loan_min", "100000"},
+                    {"loan_max", "5000000"},
+                    {"officer_name", "Peter Otieno"},
+                    {"home_branch", "KSM"}};
+    data_.points["KSM"] = {{"Equity Agent Oginga", 850, "Mon-Sat 8-18", ""},
+                           {"M-Pesa Shop 12", 1400, "8-20", ""},
+                           {"Post office", 2300, "8-17", ""},
+                           {"Duka la Mama", 4100, "7-21", ""}};
+    data_.points["401"] = data_.points["KSM"];
+  }
+
+  MenuTreePtr tree_;
+  MapData data_;
+};
+
+TEST_F(ShippedTree, LoadsInFourLanguagesUnderTheSafeBudget) {
+  std::vector<std::string> codes;
+  for (const auto& l : tree_->languages)
+    codes.push_back(l.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"en", "fr", "es", "ar"}));
+  EXPECT_TRUE(checkMenuFile(test::shippedTreePath(), test::smppMeasure(160, 80)).empty());
+  // The proof is not vacuous: smaller budgets break it (menus re-page themselves, so it
+  // takes a budget that the longest prompts and confirmations cannot meet).
+  EXPECT_FALSE(checkMenuFile(test::shippedTreePath(), test::smppMeasure(90, 80)).empty());
+  EXPECT_FALSE(checkMenuFile(test::shippedTreePath(), test::smppMeasure(160, 70)).empty());
+}
+
+// Explores the dialog breadth-first with a handful of inputs (every option and choice key,
+// "more", and one valid value for each kind of input screen) and checks that every screen
+// is reached and every page fits, in every language.
+TEST_F(ShippedTree, EveryScreenIsReachedAndEveryPageFitsInEveryLanguage) {
+  const std::vector<std::string> inputs{"1", "2",  "3",    "4",    "5",  "6",
+                                        "7", "98", "2000", "1234", "401"};
+  std::set<std::string> shownScreens;
+  for (const auto& l : tree_->languages) {
+    SCOPED_TRACE(l.code);
+    std::set<std::string> reached;
+    std::set<std::tuple<std::string, uint32_t, std::string>> seen;  // screen, page, language
+    std::deque<StepResult> queue{begin(*tree_, l.code, data_)};
+    int pages = 0;
+    while (!queue.empty()) {
+      const StepResult r = std::move(queue.front());
+      queue.pop_front();
+      ASSERT_NE(r.status, StepStatus::Error) << r.problem;
+      EXPECT_FALSE(r.trimmed) << r.text;
+      const auto m = tree_->measure(r.text);
+      EXPECT_LE(m.units, m.budget) << r.text;
+      EXPECT_TRUE(m.budget == 160 || m.budget == 80);
+      ++pages;
+      reached.insert(r.session.screen);
+      if (!r.continues()) continue;
+      // Only explore each (screen, page) once per language; choosing another language on
+      // the language screen is covered when that language is the one explored.
+      if (!seen.emplace(r.session.screen, r.session.page, r.session.language).second) continue;
+      if (r.session.language != l.code) continue;
+      for (const auto& input : inputs)
+        queue.push_back(step(*tree_, r.session, input, data_));
+    }
+    for (const auto& [id, screen] : tree_->screens) {
+      if (screen.type != ScreenType::Action) {
+        EXPECT_EQ(reached.count(id), 1u) << id;
+      }
+    }
+    EXPECT_GT(pages, 50);
+  }
+}
+
+TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
+  StepResult r = begin(*tree_, "en", data_);
+  EXPECT_EQ(r.text,
+            "Welcome Wanjiru Kamau\n1 Balance & next due\n2 Request a loan\n3 Delay a payment\n"
+            "4 Payment points\n5 Talk to my officer\n6 Language\n7 Exit");
+  const std::vector<std::pair<std::string, std::string>> transcript{
+      {"2", "Amount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
+      {"60000", "Amount out of range.\nAmount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
+      {"2000", "Repay in\n1 30 days\n2 60 days\n3 90 days\n0 Back 00 Main"},
+      {"2", "Borrow KES 2,000.00 for 60 days?\n1 Confirm\n2 Cancel\n0 Back 00 Main"},
+      {"1", "Enter your PIN to confirm\n0 Back 00 Main"},
+      {"1234", "Request sent. You will get an SMS with the decision."},
+  };
+  std::vector<Effect> effects;
+  for (const auto& [input, page] : transcript) {
+    r = step(*tree_, r.session, input, data_);
+    EXPECT_EQ(r.text, page) << "after " << input;
+    effects.insert(effects.end(), r.effects.begin(), r.effects.end());
+  }
+  EXPECT_EQ(r.status, StepStatus::End);
+  ASSERT_EQ(effects.size(), 1u);
+  const auto& credit = std::get<CreditRequest>(effects[0].value);
+  EXPECT_EQ(credit.amountMinor, 200000);
+  EXPECT_EQ(credit.currency, "KES");
+  EXPECT_EQ(credit.termDays, 60);
+  EXPECT_EQ(credit.pin, "1234");
+  EXPECT_EQ(effects[0].screen, "loan_send");
+}
+
+TEST_F(ShippedTree, DeferralInFrenchAndArabicLocatorPaging) {
+  const StepResult fr = run(*tree_, "fr", {"3", "2", "2", "1"}, data_);
+  EXPECT_EQ(fr.text, "Demande enregistrée, pas encore approuvée. Vous recevrez un SMS.");
+  ASSERT_EQ(fr.effects.size(), 1u);
+  const auto& deferral = std::get<DeferralRequest>(fr.effects[0].value);
+  EXPECT_EQ(deferral.installment, "2");
+  EXPECT_EQ(deferral.days, 14);
+
+  // Arabic pages hold one payment point each; all four are reached with 98.
+  StepResult ar = run(*tree_, "ar", {"4", "1"}, data_);
+  std::vector<std::string> names;
+  for (int i = 0; i < 6 && ar.continues(); ++i) {
+    for (const char* name : {"Equity Agent Ogi", "M-Pesa Shop 12", "Post office", "Duka la Mama"})
+      if (ar.text.find(name) != std::string::npos) names.push_back(name);
+    if (ar.text.find("98 المزيد") == std::string::npos) break;
+    ar = step(*tree_, ar.session, "98", data_);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"Equity Agent Ogi", "M-Pesa Shop 12", "Post office",
+                                             "Duka la Mama"}));
+}
+
+TEST_F(ShippedTree, NotEligibleClientsDoNotSeeLoanOrDeferral) {
+  data_.values["can_borrow"] = "0";
+  data_.values.erase("can_defer");
+  const StepResult r = begin(*tree_, "en", data_);
+  EXPECT_EQ(r.text.find("Request a loan"), std::string::npos);
+  EXPECT_EQ(r.text.find("Delay a payment"), std::string::npos);
+  EXPECT_EQ(step(*tree_, r.session, "2", data_).text.rfind("Invalid choice.\n", 0), 0u);
+}
+
+TEST_F(ShippedTree, DialThroughShortcuts) {
+  std::vector<std::string> listed;
+  for (const auto& s : dialThroughShortcuts(*tree_, "*384#"))
+    listed.push_back(s.dial + " " + s.target);
+  EXPECT_EQ(listed, (std::vector<std::string>{
+                        "*384*1# balance",
+                        "*384*2# loan_amount",
+                        "*384*3# delay_pick",
+                        "*384*4# points_menu",
+                        "*384*5# officer_confirm",
+                        "*384*6# language",
+                        "*384*7# bye",
+                        "*384*3*1# delay_days",
+                        "*384*3*2# delay_days",
+                        "*384*4*1# points_branch",
+                        "*384*4*2# points_area",
+                    }));
+  // Dialling *384*1# shows the balance at once and ends the dialog.
+  const auto inputs = dialThroughInputs("*384*1#", "*384#");
+  ASSERT_TRUE(inputs.has_value());
+  const StepResult r = run(*tree_, "en", *inputs, data_);
+  EXPECT_EQ(r.status, StepStatus::End);
+  EXPECT_EQ(r.text, "Balance: KES 45,000.00\nNext: KES 5,000.00 due 12/06/2024\nAs of 01/06/2024");
+}
+
+}  // namespace
+}  // namespace mfigw::menus
