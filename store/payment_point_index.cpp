@@ -2,7 +2,9 @@
 
 // Boost 1.74's math headers (pulled in by Boost.Geometry) include a deprecated Boost
 // header that prints a #pragma message in every build; the replacement is Boost's job.
+#ifndef BOOST_ALLOW_DEPRECATED_HEADERS
 #define BOOST_ALLOW_DEPRECATED_HEADERS
+#endif
 #include <boost/geometry.hpp>  // the distance strategies the R-tree's nearest() needs
 #include <boost/geometry/index/rtree.hpp>
 
