@@ -144,7 +144,7 @@ void SmscSimulator::handlePdu(ConnectionId conn, Connection& c, Pdu pdu, TimePoi
                               Actions& out) {
   const CommandId id = commandIdOf(pdu);
   if (id == CommandId::DeliverSmResp) {
-    handleDeliverResp(conn, std::get<DeliverSmResp>(pdu));
+    handleDeliverResp(conn, std::get<DeliverSmResp>(pdu), now);
     return;
   }
   if (isResponse(id) || id == CommandId::Outbind || id == CommandId::AlertNotification) {
@@ -318,12 +318,23 @@ void SmscSimulator::scheduleReceipt(ConnectionId conn, const Connection& c, cons
   schedule(doneAt, DueReceipt{conn, c.systemId, std::move(r), messageId});
 }
 
-void SmscSimulator::handleDeliverResp(ConnectionId conn, const DeliverSmResp& resp) {
+void SmscSimulator::retryReceipt(DueReceipt receipt, TimePoint now) {
+  if (options_.receiptRetry.count() <= 0) return;
+  ++counters_.receiptsRetried;
+  schedule(now + options_.receiptRetry, std::move(receipt));
+}
+
+void SmscSimulator::handleDeliverResp(ConnectionId conn, const DeliverSmResp& resp, TimePoint now) {
   const auto it = sentIndex_.find({conn, resp.sequenceNumber});
   if (it == sentIndex_.end()) return;
   SentDelivery& d = sent_[it->second];
   if (d.ackStatus) return;  // a duplicate response
   d.ackStatus = resp.commandStatus;
+  if (const auto r = unackedReceipts_.find({conn, resp.sequenceNumber});
+      r != unackedReceipts_.end()) {
+    if (resp.commandStatus != CommandStatus::Ok) retryReceipt(std::move(r->second), now);
+    unackedReceipts_.erase(r);
+  }
   if (resp.commandStatus != CommandStatus::Ok) {
     ++counters_.deliverRespErrors;
   } else if (d.kind == DeliveryKind::Receipt) {
@@ -350,10 +361,16 @@ void SmscSimulator::closeConnection(ConnectionId conn, std::string reason, TimeP
   onClosed(conn, now);
 }
 
-void SmscSimulator::onClosed(ConnectionId conn, TimePoint /*now*/) {
+void SmscSimulator::onClosed(ConnectionId conn, TimePoint now) {
   const auto it = connections_.find(conn);
   if (it == connections_.end()) return;
   ++counters_.connectionsClosed;
+  // Receipts this link never acknowledged go out again on the next bind.
+  for (auto r = unackedReceipts_.lower_bound({conn, 0});
+       r != unackedReceipts_.end() && r->first.first == conn;) {
+    retryReceipt(std::move(r->second), now);
+    r = unackedReceipts_.erase(r);
+  }
   emit({LinkEvent::Kind::Closed, conn, it->second.systemId, it->second.bound, CommandStatus::Ok});
   connections_.erase(it);
   // Scheduled items for this connection are skipped when they come due.
@@ -385,11 +402,13 @@ Actions SmscSimulator::onTimer(TimePoint now) {
       const auto target = pickReceiver(r->systemId, r->origin);
       if (!target) {
         ++counters_.receiptsUndeliverable;
+        retryReceipt(std::move(*r), now);
         continue;
       }
       Connection& c = connections_.at(*target);
       r->pdu.sequenceNumber = nextSequence(c);
       out.push_back(action::Write{*target, encode(r->pdu)});
+      unackedReceipts_[{*target, r->pdu.sequenceNumber}] = *r;
       sentIndex_[{*target, r->pdu.sequenceNumber}] = sent_.size();
       sent_.push_back(
           {*target, r->pdu.sequenceNumber, DeliveryKind::Receipt, r->messageId, std::nullopt});

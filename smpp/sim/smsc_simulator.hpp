@@ -74,6 +74,10 @@ struct SimulatorOptions {
   std::chrono::milliseconds receiptDelay{0};
   MessageState receiptOutcome = MessageState::Delivered;
   std::optional<double> deliveredRatio;
+  // Like a real SMSC, a receipt that found no bound receiver, went out on a link that closed
+  // before its deliver_sm_resp, or was answered with an error is offered again after this
+  // long (0: dropped instead).
+  std::chrono::milliseconds receiptRetry{1000};
   // Submits per second over all connections (token bucket, burst = max(1, tps)); 0 = no limit.
   double throttleTps = 0;
   // Responses to submit_sm / data_sm are held this long.
@@ -140,7 +144,8 @@ struct Counters {
   std::map<CommandStatus, std::uint64_t> submitRespsByStatus;
   std::uint64_t receiptsSent = 0;
   std::uint64_t receiptsAcked = 0;          // deliver_sm_resp with ESME_ROK
-  std::uint64_t receiptsUndeliverable = 0;  // no bound receiver when due: dropped
+  std::uint64_t receiptsUndeliverable = 0;  // no bound receiver when due (retried, see options)
+  std::uint64_t receiptsRetried = 0;        // offered again: no receiver, link lost, or refused
   std::uint64_t moSent = 0;                 // MO SMS and USSD deliver_sm
   std::uint64_t moAcked = 0;
   std::uint64_t deliverRespErrors = 0;  // deliver_sm_resp with an error status
@@ -243,7 +248,8 @@ class SmscSimulator {
                   const std::string& password, const Pdu& request, TimePoint now, Actions& out);
   void handleSubmit(ConnectionId conn, Connection& c, const Pdu& request, TimePoint now,
                     Actions& out);
-  void handleDeliverResp(ConnectionId conn, const DeliverSmResp& resp);
+  void handleDeliverResp(ConnectionId conn, const DeliverSmResp& resp, TimePoint now);
+  void retryReceipt(DueReceipt receipt, TimePoint now);
   void respond(ConnectionId conn, const Pdu& pdu, TimePoint now, bool closeAfter, Actions& out);
   void closeConnection(ConnectionId conn, std::string reason, TimePoint now, Actions& out);
   void schedule(TimePoint at, Scheduled item);
@@ -278,6 +284,8 @@ class SmscSimulator {
   std::vector<UssdReply> ussdReplies_;
   std::vector<SentDelivery> sent_;
   std::map<std::pair<ConnectionId, std::uint32_t>, std::size_t> sentIndex_;
+  // Receipts on the wire, kept until their deliver_sm_resp says ESME_ROK.
+  std::map<std::pair<ConnectionId, std::uint32_t>, DueReceipt> unackedReceipts_;
 };
 
 }  // namespace mfigw::smpp::sim

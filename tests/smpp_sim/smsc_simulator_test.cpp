@@ -175,6 +175,40 @@ TEST_F(SimTest, SubmitGetsRespThenReceiptAfterDelay) {
   EXPECT_EQ(sim.counters().respsWithStatus(CommandStatus::Ok), 2U);
 }
 
+TEST_F(SimTest, UnacknowledgedOrRefusedReceiptsAreOfferedAgain) {
+  SimulatorOptions o = baseOptions();
+  o.receiptRetry = 1s;
+  SmscSimulator sim(o);
+  const ConnectionId c = bound(sim);
+  send(sim, c, submit(2));
+  auto pdus = written(sim.onTimer(now_), c);
+  ASSERT_EQ(pdus.size(), 1U);
+  const DeliverSm first = std::get<DeliverSm>(pdus[0]);
+
+  // Refused (the ESME could not store it): offered again a second later.
+  send(sim, c, makeResponse(first, CommandStatus::MsgQFul));
+  EXPECT_TRUE(written(sim.onTimer(now_ + 500ms), c).empty());
+  pdus = written(sim.onTimer(now_ + 1s), c);
+  ASSERT_EQ(pdus.size(), 1U);
+  EXPECT_EQ(std::get<DeliverSm>(pdus[0]).tlvs.receiptedMessageId(),
+            first.tlvs.receiptedMessageId());
+
+  // The link dies before the answer: the next bind gets it.
+  sim.onClosed(c, now_ + 1s);
+  for (const auto& a : sim.onTimer(now_ + 2s))  // nobody bound: kept, not dropped
+    EXPECT_FALSE(std::holds_alternative<action::Write>(a));
+  EXPECT_TRUE(sim.nextTimer());
+  const ConnectionId again = bound(sim);
+  pdus = written(sim.onTimer(now_ + 3s), again);
+  ASSERT_EQ(pdus.size(), 1U);
+  const DeliverSm last = std::get<DeliverSm>(pdus[0]);
+  EXPECT_EQ(last.tlvs.receiptedMessageId(), first.tlvs.receiptedMessageId());
+  send(sim, again, makeResponse(last, CommandStatus::Ok));
+  EXPECT_EQ(sim.counters().receiptsAcked, 1U);
+  EXPECT_GE(sim.counters().receiptsRetried, 3U);
+  EXPECT_FALSE(sim.nextTimer());  // acknowledged: nothing more to offer
+}
+
 TEST_F(SimTest, ReceiptOutcomeAndRatio) {
   SimulatorOptions o = baseOptions();
   o.receiptOutcome = MessageState::Undeliverable;
