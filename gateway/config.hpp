@@ -61,11 +61,27 @@ struct SmppLinkConfig {
   Duration enquireLinkInterval{30000};
   Duration responseTimeout{10000};
   bool tls = false;
+  std::string tlsCaFile;  // empty: the system's CA store
+  bool tlsVerify = true;
+  std::string tlsServerName;  // empty: host
+  std::string tlsCertFile;
+  std::string tlsKeyFile;
+  std::string receiptIdFormat = "as_is";  // as_is | hex_to_decimal | decimal_to_hex
+  std::string split = "udh8";             // udh8 | udh16 | sar | payload
+  bool latin1 = false;                    // the SMSC takes data_coding 3
 };
 
 struct SmppConfig {
   bool simulator = false;  // run the built-in SMSC simulator and bind to it
   std::vector<SmppLinkConfig> links;
+};
+
+struct SmsConfig {
+  std::string source = "MFI";  // sender id shown on the phone
+  std::uint32_t maxParts = 6;  // longer texts are refused
+  bool transliterate = false;  // á -> a when that keeps a text in GSM-7
+  Duration retryMin{30000};    // first retry after a transient failure (doubles)
+  Duration retryMax{3600000};
 };
 
 struct MenusConfig {
@@ -86,6 +102,7 @@ struct GatewayConfig {
   StoreConfig store;
   AdminConfig admin;
   SmppConfig smpp;
+  SmsConfig sms;
   MenusConfig menus;
   PhoneConfig phone;
   ShutdownConfig shutdown;

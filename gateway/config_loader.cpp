@@ -356,7 +356,8 @@ void Loader::applyLeaf(const SettingSpec& spec, const YAML::Node& key, const YAM
     error(mark, path, std::move(parsed.error));
     return;
   }
-  if (spec.type == SettingType::Path) parsed.value.text = resolve(parsed.value.text);
+  if (spec.type == SettingType::Path && !parsed.value.text.empty())
+    parsed.value.text = resolve(parsed.value.text);
   if (spec.type == SettingType::SecretFile && !parsed.value.text.empty()) {
     parsed.value.text = resolve(parsed.value.text);
     if (!readSecret(spec, parsed.value, mark, path)) return;

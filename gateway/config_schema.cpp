@@ -169,6 +169,21 @@ std::string checkHost(const SettingValue& v) {
   return ok ? "" : "must be a host name or IP address (no spaces)";
 }
 
+// An SMS sender is a number (up to 20 digits, '+' allowed) or an alphanumeric id of at most
+// 11 characters (GSM 03.40 TP-OA), which operators often allow-list.
+std::string checkSmsSource(const SettingValue& v) {
+  const std::string& t = v.text;
+  const bool numeric = !t.empty() && std::all_of(t.begin() + (t[0] == '+' ? 1 : 0), t.end(),
+                                                 [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (numeric) return "";
+  const bool alnum = std::all_of(t.begin(), t.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == ' ' || ch == '-' || ch == '.';
+  });
+  if (alnum && t.size() <= 11) return "";
+  return "must be digits (a number or short code) or at most 11 letters, digits, ' ', '-', '.'";
+}
+
 // SMPP 3.4 C-Octet strings are ASCII; anything else is mangled on the wire.
 std::string checkSmppAscii(const SettingValue& v) {
   return isPrintableAscii(v.text) ? "" : "must be printable ASCII (SMPP 3.4 C-Octet string)";
@@ -442,6 +457,91 @@ std::vector<SettingSpec> buildTable() {
        .defaultText = "false",
        .help = "Wrap the SMPP connection in TLS (operators that offer SMPP over TLS).",
        .field = linkField<&SmppLinkConfig::tls>()},
+      {.path = "smpp.links[].tls_ca_file",
+       .type = T::Path,
+       .defaultText = "",
+       .help = "PEM file of the CA(s) that sign the SMSC's certificate. Empty: the system's "
+               "CA store.",
+       .field = linkField<&SmppLinkConfig::tlsCaFile>()},
+      {.path = "smpp.links[].tls_verify",
+       .type = T::Bool,
+       .defaultText = "true",
+       .help = "Check the SMSC's certificate and name. Turn off only on a test bench.",
+       .field = linkField<&SmppLinkConfig::tlsVerify>()},
+      {.path = "smpp.links[].tls_server_name",
+       .type = T::String,
+       .defaultText = "",
+       .min = "0",
+       .max = "253",
+       .help = "Name the SMSC's certificate must carry (and SNI). Empty: host.",
+       .field = linkField<&SmppLinkConfig::tlsServerName>(),
+       .check = checkSmppAscii},
+      {.path = "smpp.links[].tls_cert_file",
+       .type = T::Path,
+       .defaultText = "",
+       .help = "Client certificate (PEM), for operators that ask for one.",
+       .field = linkField<&SmppLinkConfig::tlsCertFile>()},
+      {.path = "smpp.links[].tls_key_file",
+       .type = T::Path,
+       .defaultText = "",
+       .help = "Private key of tls_cert_file (PEM, mode 600). Empty: inside tls_cert_file.",
+       .field = linkField<&SmppLinkConfig::tlsKeyFile>()},
+      {.path = "smpp.links[].receipt_id_format",
+       .type = T::Enum,
+       .defaultText = "as_is",
+       .allowed = {"as_is", "hex_to_decimal", "decimal_to_hex"},
+       .help = "How receipts spell the id submit_sm_resp gave: some SMSCs answer in hex and "
+               "report in decimal.",
+       .field = linkField<&SmppLinkConfig::receiptIdFormat>()},
+      {.path = "smpp.links[].split",
+       .type = T::Enum,
+       .defaultText = "udh8",
+       .allowed = {"udh8", "udh16", "sar", "payload"},
+       .help = "How long texts travel: UDH with an 8- or 16-bit reference, SAR TLVs, or one "
+               "message_payload the SMSC splits.",
+       .field = linkField<&SmppLinkConfig::split>()},
+      {.path = "smpp.links[].latin1",
+       .type = T::Bool,
+       .defaultText = "false",
+       .help = "The SMSC accepts data_coding 3 (Latin-1), cheaper than UCS-2 for accented text.",
+       .field = linkField<&SmppLinkConfig::latin1>()},
+      // sms
+      {.path = "sms.source",
+       .type = T::String,
+       .defaultText = "MFI",
+       .min = "1",
+       .max = "20",
+       .help = "Sender shown on the phone: digits (a short code or number) or up to 11 "
+               "letters and digits.",
+       .field = field<&G::sms, &SmsConfig::source>(),
+       .check = checkSmsSource},
+      {.path = "sms.max_parts",
+       .type = T::Int,
+       .defaultText = "6",
+       .min = "1",
+       .max = "10",
+       .help = "Longest text accepted, in SMS parts (153 GSM-7 or 67 UCS-2 characters each).",
+       .field = field<&G::sms, &SmsConfig::maxParts>()},
+      {.path = "sms.transliterate",
+       .type = T::Bool,
+       .defaultText = "false",
+       .help = "Replace accented letters outside GSM 03.38 (á -> a) when that keeps a text in "
+               "GSM-7 (160 characters per SMS instead of 70).",
+       .field = field<&G::sms, &SmsConfig::transliterate>()},
+      {.path = "sms.retry_min",
+       .type = T::Duration,
+       .defaultText = "30s",
+       .min = "1s",
+       .max = "1h",
+       .help = "First retry after a temporary SMSC refusal; doubles per attempt.",
+       .field = field<&G::sms, &SmsConfig::retryMin>()},
+      {.path = "sms.retry_max",
+       .type = T::Duration,
+       .defaultText = "1h",
+       .min = "1s",
+       .max = "24h",
+       .help = "Longest pause between retries.",
+       .field = field<&G::sms, &SmsConfig::retryMax>()},
       // menus
       {.path = "menus.dir",
        .type = T::Path,
@@ -863,7 +963,8 @@ ParseOutcome parseScalar(const SettingSpec& spec, std::string_view text) {
       out.value.text = std::string(text);
       break;
     case SettingType::Path:
-      if (text.empty()) return fail("must not be empty");
+      // An optional file (default "") may be left empty; a required directory may not.
+      if (text.empty() && !spec.defaultText.empty()) return fail("must not be empty");
       if (text.find('\0') != std::string_view::npos) return fail("must not contain NUL");
       out.value.text = std::string(text);
       break;
@@ -928,6 +1029,25 @@ std::vector<RuleViolation> checkCrossFieldRules(const GatewayConfig& config) {
                                  formatDuration(links[i].responseTimeout)),
                      {item + ".response_timeout", item + ".enquire_link_interval"}});
     }
+    // TLS settings on a plain link would be silently ignored: say so instead.
+    const bool tlsDetails = !links[i].tlsCaFile.empty() || !links[i].tlsServerName.empty() ||
+                            !links[i].tlsCertFile.empty() || !links[i].tlsKeyFile.empty() ||
+                            !links[i].tlsVerify;
+    if (tlsDetails && !links[i].tls) {
+      out.push_back({item + ".tls", "tls_* settings are given but tls is false", {item + ".tls"}});
+    }
+    if (!links[i].tlsKeyFile.empty() && links[i].tlsCertFile.empty()) {
+      out.push_back({item + ".tls_key_file",
+                     "needs tls_cert_file (the certificate this key belongs to)",
+                     {item + ".tls_key_file", item + ".tls_cert_file"}});
+    }
+  }
+  if (config.sms.retryMax < config.sms.retryMin) {
+    out.push_back(
+        {"sms.retry_max",
+         fmt::format("must be at least sms.retry_min ({}; got {})",
+                     formatDuration(config.sms.retryMin), formatDuration(config.sms.retryMax)),
+         {"sms.retry_max", "sms.retry_min"}});
   }
   return out;
 }

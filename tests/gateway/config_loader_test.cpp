@@ -140,6 +140,14 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_EQ(a.enquireLinkInterval, Duration{60000});
   EXPECT_EQ(a.responseTimeout, Duration{5000});
   EXPECT_TRUE(a.tls);
+  EXPECT_EQ(a.tlsCaFile, (dir.path() / "certs/operator-ca.pem").string());
+  EXPECT_FALSE(a.tlsVerify);
+  EXPECT_EQ(a.tlsServerName, "smsc.operator.example");
+  EXPECT_EQ(a.tlsCertFile, (dir.path() / "certs/client.pem").string());
+  EXPECT_EQ(a.tlsKeyFile, "/etc/mfi-gateway/client.key");
+  EXPECT_EQ(a.receiptIdFormat, "hex_to_decimal");
+  EXPECT_EQ(a.split, "sar");
+  EXPECT_TRUE(a.latin1);
   // The second link keeps the per-item defaults.
   const SmppLinkConfig& b = c.smpp.links[1];
   EXPECT_EQ(b.name, "mno-b");
@@ -147,6 +155,14 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_EQ(b.bindMode, "transceiver");
   EXPECT_TRUE(b.password.empty());
   EXPECT_EQ(b.passwordFile, "");
+  EXPECT_EQ(b.tlsCaFile, "");
+  EXPECT_TRUE(b.tlsVerify);
+  EXPECT_EQ(b.split, "udh8");
+  EXPECT_EQ(c.sms.source, "MFI Bank");
+  EXPECT_EQ(c.sms.maxParts, 3u);
+  EXPECT_TRUE(c.sms.transliterate);
+  EXPECT_EQ(c.sms.retryMin, Duration{10000});
+  EXPECT_EQ(c.sms.retryMax, Duration{600000});
   EXPECT_EQ(c.menus.dir, "/opt/menus");
   EXPECT_EQ(c.menus.serviceCode, "*384*12#");
   EXPECT_EQ(c.phone.defaultRegion, "UG");

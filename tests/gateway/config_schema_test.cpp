@@ -162,13 +162,26 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "smpp.links[].enquire_link_interval",
                            "smpp.links[].response_timeout",
                            "smpp.links[].tls",
+                           "smpp.links[].tls_ca_file",
+                           "smpp.links[].tls_verify",
+                           "smpp.links[].tls_server_name",
+                           "smpp.links[].tls_cert_file",
+                           "smpp.links[].tls_key_file",
+                           "smpp.links[].receipt_id_format",
+                           "smpp.links[].split",
+                           "smpp.links[].latin1",
+                           "sms.source",
+                           "sms.max_parts",
+                           "sms.transliterate",
+                           "sms.retry_min",
+                           "sms.retry_max",
                            "menus.dir",
                            "menus.service_code",
                            "phone.default_region",
                            "shutdown.drain_timeout"}) {
     EXPECT_NE(findSetting(path), nullptr) << path;
   }
-  EXPECT_EQ(settingsTable().size(), 36u) << "a new row? add it to the list above and to "
+  EXPECT_EQ(settingsTable().size(), 49u) << "a new row? add it to the list above and to "
                                             "ConfigLoader.FullFileSetsEveryField";
 }
 
