@@ -157,7 +157,8 @@ AdminReply AdminClient::post(std::string_view target, std::string body,
 }
 
 AdminReply AdminClient::request(std::string_view method, std::string_view target, std::string body,
-                                std::string_view contentType) {
+                                std::string_view contentType,
+                                const std::vector<std::pair<std::string, std::string>>& headers) {
   if (target.empty() || target.front() != '/' ||
       target.find_first_of("\r\n ") != std::string_view::npos) {
     throw AdminClientError(fmt::format("invalid request target: {}", target));
@@ -173,6 +174,11 @@ AdminReply AdminClient::request(std::string_view method, std::string_view target
   }
   if (!contentType.empty()) {
     req.set(http::field::content_type, contentType);
+  }
+  for (const auto& [name, value] : headers) {
+    if ((name + value).find_first_of("\r\n") != std::string::npos)
+      throw AdminClientError(fmt::format("invalid header {}", name));
+    req.set(name, value);
   }
   req.body() = std::move(body);
   req.keep_alive(false);

@@ -60,9 +60,11 @@ class AdminClient {
   AdminReply get(std::string_view target);
   AdminReply post(std::string_view target, std::string body,
                   std::string_view contentType = "application/json");
-  // Any method ("GET", "POST", "DELETE" ...); the two above call this.
+  // Any method ("GET", "POST", "DELETE" ...); the two above call this. `headers` are added
+  // as given (e.g. Idempotency-Key); names and values must not hold CR or LF.
   AdminReply request(std::string_view method, std::string_view target, std::string body,
-                     std::string_view contentType);
+                     std::string_view contentType,
+                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   [[nodiscard]] std::string endpoint() const { return formatHostPort(host_, port_); }
 

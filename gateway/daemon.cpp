@@ -22,9 +22,13 @@
 #include "gateway/admin_token.hpp"
 #include "gateway/config_loader.hpp"
 #include "gateway/http_server.hpp"
+#include "gateway/inbound_dispatcher.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/messages_api.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/optout_api.hpp"
+#include "gateway/outbox_sender.hpp"
+#include "gateway/smsc_links.hpp"
 #include "gateway/store_layout.hpp"
 #include "gateway/systemd_notify.hpp"
 
@@ -53,12 +57,17 @@ struct Daemon::Impl {
   std::unique_ptr<AdminRoutes> routes;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<OptOutApi> optouts;
+  std::unique_ptr<SmscLinks> links;
+  std::unique_ptr<OutboxSender> sender;
+  std::unique_ptr<InboundDispatcher> inbound;
+  std::unique_ptr<MessagesApi> messages;
   Clock::time_point startedAt = Clock::now();
   bool ready = false;
   bool stopping = false;
 
   GatewayConfig loadOrThrow();
   void openStores();
+  void buildSmpp();
   void startAdmin();
   void armWatchdog(std::chrono::microseconds interval);
   void armSessionSync();
@@ -68,6 +77,8 @@ struct Daemon::Impl {
   AdminStatus status() const;
   std::string statusLine() const;
   void refreshStoreGauges();
+  void refreshOutboxGauges();
+  void finishDrain();
 };
 
 namespace {
@@ -116,6 +127,34 @@ void Daemon::Impl::openStores() {
   refreshStoreGauges();
 }
 
+void Daemon::Impl::buildSmpp() {
+  try {
+    links = std::make_unique<SmscLinks>(io, config, metrics, loggers.smpp());
+  } catch (const std::exception& e) {
+    throw StartupError(e.what());  // e.g. a TLS file that cannot be loaded
+  }
+  const MsisdnMasker mask(config.log.maskMsisdn);
+  sender = std::make_unique<OutboxSender>(io, *stores, *links, config.sms, metrics, mask,
+                                          loggers.smpp());
+  inbound = std::make_unique<InboundDispatcher>(*stores, *links, *sender, config, metrics, mask,
+                                                loggers.gateway());
+  links->setSinks(sender.get(), inbound.get());
+  if (links->size() == 0) {
+    loggers.smpp().warn(
+        "no SMPP link configured (smpp.links is empty, smpp.simulator false): "
+        "messages are queued but not sent");
+  }
+}
+
+void Daemon::Impl::refreshOutboxGauges() {
+  if (!stores) return;
+  store::ReadTxn txn = stores->durable().beginRead();
+  for (store::OutboxState s : store::kOutboxStates) {
+    metrics.gauge(MetricId::OutboxMessages, {store::toString(s)})
+        .set(static_cast<double>(stores->outbox().count(txn, s)));
+  }
+}
+
 void Daemon::Impl::startAdmin() {
   Secret token = config.admin.token;
   if (config.admin.tokenFile.empty()) {
@@ -129,12 +168,15 @@ void Daemon::Impl::startAdmin() {
   adminContext.statusFn = [this] { return status(); };
   adminContext.metricsFn = [this] {
     refreshStoreGauges();
+    refreshOutboxGauges();
     return metrics.renderPrometheus();
   };
   routes = std::make_unique<AdminRoutes>(adminContext, std::move(token));
   optouts = std::make_unique<OptOutApi>(*stores, metrics, config.phone.defaultRegion,
                                         MsisdnMasker(config.log.maskMsisdn), loggers.gateway());
   optouts->registerRoutes(*routes);
+  messages = std::make_unique<MessagesApi>(*stores, *sender, config, metrics, loggers.gateway());
+  messages->registerRoutes(*routes);
   server = std::make_unique<HttpServer>(io, httpServerOptions(config.admin), *routes,
                                         loggers.http(), &metrics);
   try {
@@ -158,6 +200,7 @@ AdminStatus Daemon::Impl::status() const {
       std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - startedAt).count();
   s.ready = ready && !stopping;
   if (stores) s.stores = stores->status();
+  if (links) s.links = links->status();
   return s;
 }
 
@@ -242,6 +285,12 @@ void Daemon::Impl::reload() {
   if (!next.admin.tokenFile.empty()) routes->setToken(next.admin.token);
   optouts->setRegion(next.phone.defaultRegion);
   optouts->setMasker(MsisdnMasker(next.log.maskMsisdn));
+  sender->setConfig(next.sms);
+  inbound->setConfig(next);
+  messages->setConfig(next);
+  needsRestart(next.smpp.simulator != config.smpp.simulator ||
+                   next.smpp.links.size() != config.smpp.links.size(),
+               "smpp.*");
   const std::string stateDir = config.store.path;
   config = std::move(next);
   config.store.path = stateDir;
@@ -268,6 +317,13 @@ void Daemon::Impl::beginShutdown(int signal) {
     loggers.gateway().warn("drain timeout reached, stopping with work in flight");
     io.stop();
   });
+  // Unbind first: what the links hand back is requeued through the writer, which must
+  // still be running to take it.
+  sender->stop();
+  links->stop([this] { finishDrain(); });
+}
+
+void Daemon::Impl::finishDrain() {
   asio::post(background, [this] {
     stores->stopWriters();  // drains the queues; completions are posted to the loop
     asio::post(io, [this] {
@@ -295,7 +351,10 @@ void Daemon::start() {
               .count()));
 
   d.openStores();
+  d.buildSmpp();
   d.startAdmin();
+  d.links->start();
+  d.sender->start();
 
   d.signals.add(SIGINT);
   d.signals.add(SIGTERM);

@@ -31,28 +31,42 @@ namespace mfigw::gateway {
 
 // X(id, name, type, help, labels): labels is one string of comma-separated label names
 // ("" for none). Keep names in the mfigw_ namespace and counters ending in _total.
-#define MFIGW_METRIC_TABLE(X)                                                                     \
-  X(BuildInfo, "mfigw_build_info", Gauge, "Build information; the value is always 1.", "version") \
-  X(StartTimeSeconds, "mfigw_start_time_seconds", Gauge,                                          \
-    "Start time of the daemon since the Unix epoch, in seconds.", "")                             \
-  X(Ready, "mfigw_ready", Gauge, "1 when the daemon is ready to serve, 0 otherwise.", "")         \
-  X(ConfigReloadsTotal, "mfigw_config_reloads_total", Counter,                                    \
-    "Configuration reloads (SIGHUP), by result.", "result")                                       \
-  X(HttpRequestsTotal, "mfigw_http_requests_total", Counter,                                      \
-    "Admin HTTP requests, by route pattern and status code.", "route,code")                       \
-  X(StoreMapSizeBytes, "mfigw_store_map_size_bytes", Gauge,                                       \
-    "Current LMDB map size of each store environment, in bytes.", "env")                          \
-  X(StoreUsedBytes, "mfigw_store_used_bytes", Gauge,                                              \
-    "Bytes of the LMDB map in use by each store environment.", "env")                             \
-  X(StoreCommitsTotal, "mfigw_store_commits_total", Counter,                                      \
-    "Write transactions committed, by store environment.", "env")                                 \
-  X(StoreWritesTotal, "mfigw_store_writes_total", Counter,                                        \
-    "Logical writes submitted to the store, by environment and result.", "env,result")            \
-  X(StoreMapFullTotal, "mfigw_store_map_full_total", Counter,                                     \
-    "Group commits refused because the LMDB map was full (MDB_MAP_FULL) even after growing.",     \
-    "env")                                                                                        \
-  X(SmppLinkUp, "mfigw_smpp_link_up", Gauge, "1 when the SMPP link is bound, 0 otherwise.",       \
-    "link")                                                                                       \
+#define MFIGW_METRIC_TABLE(X)                                                                      \
+  X(BuildInfo, "mfigw_build_info", Gauge, "Build information; the value is always 1.", "version")  \
+  X(StartTimeSeconds, "mfigw_start_time_seconds", Gauge,                                           \
+    "Start time of the daemon since the Unix epoch, in seconds.", "")                              \
+  X(Ready, "mfigw_ready", Gauge, "1 when the daemon is ready to serve, 0 otherwise.", "")          \
+  X(ConfigReloadsTotal, "mfigw_config_reloads_total", Counter,                                     \
+    "Configuration reloads (SIGHUP), by result.", "result")                                        \
+  X(HttpRequestsTotal, "mfigw_http_requests_total", Counter,                                       \
+    "Admin HTTP requests, by route pattern and status code.", "route,code")                        \
+  X(StoreMapSizeBytes, "mfigw_store_map_size_bytes", Gauge,                                        \
+    "Current LMDB map size of each store environment, in bytes.", "env")                           \
+  X(StoreUsedBytes, "mfigw_store_used_bytes", Gauge,                                               \
+    "Bytes of the LMDB map in use by each store environment.", "env")                              \
+  X(StoreCommitsTotal, "mfigw_store_commits_total", Counter,                                       \
+    "Write transactions committed, by store environment.", "env")                                  \
+  X(StoreWritesTotal, "mfigw_store_writes_total", Counter,                                         \
+    "Logical writes submitted to the store, by environment and result.", "env,result")             \
+  X(StoreMapFullTotal, "mfigw_store_map_full_total", Counter,                                      \
+    "Group commits refused because the LMDB map was full (MDB_MAP_FULL) even after growing.",      \
+    "env")                                                                                         \
+  X(SmppLinkUp, "mfigw_smpp_link_up", Gauge, "1 when the SMPP link is bound, 0 otherwise.",        \
+    "link")                                                                                        \
+  X(SmppEventsTotal, "mfigw_smpp_events_total", Counter,                                           \
+    "Link events: throttled, response_timeout, connect_failed, tls_failed, ...", "link,event")     \
+  X(SmppDeliversTotal, "mfigw_smpp_delivers_total", Counter,                                       \
+    "deliver_sm received, by kind (receipt, mo, ussd) and the status we answered.",                \
+    "link,kind,status")                                                                            \
+  X(SmsAcceptedTotal, "mfigw_sms_accepted_total", Counter,                                         \
+    "Messages committed to the outbox, by origin (api, reply, notice, reminder).", "kind")         \
+  X(SmsSubmittedTotal, "mfigw_sms_submitted_total", Counter, "submit_sm parts the SMSC accepted.", \
+    "link")                                                                                        \
+  X(SmsSubmitFailuresTotal, "mfigw_sms_submit_failures_total", Counter,                            \
+    "submit_sm parts the SMSC refused, by kind (transient, permanent).", "link,kind")              \
+  X(SmsReceiptsTotal, "mfigw_sms_receipts_total", Counter,                                         \
+    "Delivery receipts by part state (delivered, failed, expired, other, unknown_id).", "state")   \
+  X(OutboxMessages, "mfigw_outbox_messages", Gauge, "Messages in the outbox, by state.", "state")  \
   X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")
 
 enum class MetricId : std::size_t {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/msisdn.hpp"
-#include "store/errc.hpp"
+#include "gateway/store_refusal.hpp"
 #include "store/txn.hpp"
 
 namespace mfigw::gateway {
@@ -16,19 +16,6 @@ nlohmann::json toJson(const store::OptOut& record) {
   return {{"msisdn", record.msisdn},
           {"source", std::string(store::toString(record.source))},
           {"at", record.atUnixSeconds}};
-}
-
-// The answer for a write the store refused. Map full and a full queue are temporary:
-// the client retries later and nothing was written.
-AdminResponse refusal(std::error_code ec) {
-  if (ec == store::errc::map_full || ec == store::errc::queue_full ||
-      ec == store::errc::shutting_down) {
-    AdminResponse response =
-        AdminResponse::error(503, "temporarily unable to store: " + ec.message());
-    response.headers.emplace_back("Retry-After", "30");
-    return response;
-  }
-  return AdminResponse::error(500, "store write failed: " + ec.message());
 }
 
 }  // namespace
@@ -98,7 +85,7 @@ void OptOutApi::add(const AdminRequest& request, AdminRoutes::Reply reply) {
       [this, record, existing, reply = std::move(reply)](std::error_code ec) {
         if (ec) {
           log_.error("opt-out not stored msisdn={} error={}", mask_(record.msisdn), ec.message());
-          reply(refusal(ec));
+          reply(storeRefusal(ec));
           return;
         }
         if (*existing) {
@@ -120,7 +107,7 @@ void OptOutApi::remove(const AdminRequest& request, AdminRoutes::Reply reply) {
       [&table, msisdn, erased](store::WriteTxn& txn) { *erased = table.erase(txn, msisdn); },
       [this, msisdn, erased, reply = std::move(reply)](std::error_code ec) {
         if (ec) {
-          reply(refusal(ec));
+          reply(storeRefusal(ec));
           return;
         }
         if (!*erased) {

@@ -19,6 +19,7 @@
 #include "store/business_tables.hpp"
 #include "store/env.hpp"
 #include "store/group_commit_writer.hpp"
+#include "store/outbox.hpp"
 
 namespace mfigw::gateway {
 
@@ -36,6 +37,7 @@ class StoreLayout {
   store::GroupCommitWriter& durableWriter() { return *durableWriter_; }
   store::GroupCommitWriter& sessionsWriter() { return *sessionsWriter_; }
   const store::BusinessTables& tables() const { return tables_; }
+  const store::Outbox& outbox() const { return outbox_; }
 
   [[nodiscard]] std::vector<StoreEnvStatus> status() const;
   // Brings the store metrics (sizes, commits, writes by result, map-full refusals) up to
@@ -51,6 +53,7 @@ class StoreLayout {
   std::unique_ptr<store::Env> durable_;
   std::unique_ptr<store::Env> sessions_;
   store::BusinessTables tables_;
+  store::Outbox outbox_;
   std::unique_ptr<store::GroupCommitWriter> durableWriter_;
   std::unique_ptr<store::GroupCommitWriter> sessionsWriter_;
 
