@@ -19,11 +19,6 @@ StoreLayout::StoreLayout(const StoreConfig& config, store::GroupCommitWriter::Po
 
   store::MigrationReport report;
   tables_ = store::openBusinessTables(*durable_, &report);
-  {
-    store::WriteTxn txn = durable_->beginWrite();
-    outbox_ = store::Outbox::open(txn);
-    txn.commit();
-  }
   if (!report.previousVersion) {
     log_.info("store created path={} schema_version={}", durable.path, report.currentVersion);
   } else if (!report.applied.empty()) {

@@ -19,7 +19,6 @@
 #include "store/business_tables.hpp"
 #include "store/env.hpp"
 #include "store/group_commit_writer.hpp"
-#include "store/outbox.hpp"
 
 namespace mfigw::gateway {
 
@@ -37,7 +36,7 @@ class StoreLayout {
   store::GroupCommitWriter& durableWriter() { return *durableWriter_; }
   store::GroupCommitWriter& sessionsWriter() { return *sessionsWriter_; }
   const store::BusinessTables& tables() const { return tables_; }
-  const store::Outbox& outbox() const { return outbox_; }
+  const store::Outbox& outbox() const { return tables_.outbox; }
 
   [[nodiscard]] std::vector<StoreEnvStatus> status() const;
   // Brings the store metrics (sizes, commits, writes by result, map-full refusals) up to
@@ -53,7 +52,6 @@ class StoreLayout {
   std::unique_ptr<store::Env> durable_;
   std::unique_ptr<store::Env> sessions_;
   store::BusinessTables tables_;
-  store::Outbox outbox_;
   std::unique_ptr<store::GroupCommitWriter> durableWriter_;
   std::unique_ptr<store::GroupCommitWriter> sessionsWriter_;
 

@@ -16,6 +16,7 @@ const std::vector<Migration>& businessMigrations() {
          LoanBook::open(txn);
          UpstreamEvents::open(txn);
        }},
+      {2, "create-outbox", [](WriteTxn& txn) { Outbox::open(txn); }},
   };
   return kSteps;
 }
@@ -30,6 +31,7 @@ BusinessTables openBusinessTables(Env& env, MigrationReport* report) {
   tables.optouts = OptOutTable::open(txn, "optouts");
   tables.loanBook = LoanBook::open(txn);
   tables.upstreamEvents = UpstreamEvents::open(txn);
+  tables.outbox = Outbox::open(txn);
   txn.commit();
   return tables;
 }

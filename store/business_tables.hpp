@@ -3,9 +3,9 @@
 // Purpose:   One place that says which tables the business store has, at which schema
 //            version, and how an older store is brought up to date. The daemon calls
 //            openBusinessTables() once at start-up; later issues add their tables here
-//            (outbox ...) with a migration step each.
+//            with a migration step each.
 //            Versions: 1 = opt-outs; 2 = + the loan book (loan_book.hpp) and the events to
-//            upstream (upstream_events.hpp).
+//            upstream (upstream_events.hpp); 3 = + the SMS outbox (outbox.hpp).
 // Threading: Call at start-up before other threads use the env.
 // Errors:    As migrate() (SchemaTooNew, StoreError, MapFull).
 // Ownership: BusinessTables holds table handles; the Env must outlive it.
@@ -14,6 +14,7 @@
 #include "store/env.hpp"
 #include "store/loan_book.hpp"
 #include "store/optouts.hpp"
+#include "store/outbox.hpp"
 #include "store/schema.hpp"
 #include "store/upstream_events.hpp"
 
@@ -22,12 +23,13 @@
 
 namespace mfigw::store {
 
-inline constexpr uint32_t kBusinessSchemaVersion = 2;
+inline constexpr uint32_t kBusinessSchemaVersion = 3;
 
 struct BusinessTables {
   OptOutTable optouts;
   LoanBook loanBook;
   UpstreamEvents upstreamEvents;
+  Outbox outbox;
 };
 
 // Every migration step of the business store, oldest first.

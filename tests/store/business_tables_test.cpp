@@ -35,6 +35,12 @@ const std::vector<std::string> kNewTables = {
     UpstreamEvents::TableNames::kPending,
     UpstreamEvents::TableNames::kRejected,
     UpstreamEvents::TableNames::kByKey,
+    "outbox",
+    "outbox_ready",
+    "outbox_state",
+    "outbox_smsc",
+    "outbox_to",
+    "outbox_idem",
 };
 
 // What the version-1 build did: stamp 1, open "optouts", write records.
@@ -57,7 +63,7 @@ TEST(BusinessTables, AFreshStoreHasEveryTableAtTheCurrentVersion) {
   EXPECT_EQ(report.currentVersion, kBusinessSchemaVersion);
   EXPECT_TRUE(report.applied.empty());
   ReadTxn txn = env.beginRead();
-  EXPECT_EQ(readSchemaVersion(txn), 2u);
+  EXPECT_EQ(readSchemaVersion(txn), 3u);
   for (const std::string& name : kNewTables) {
     EXPECT_TRUE(txn.findDbi(name).has_value()) << name;
   }
@@ -76,10 +82,11 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
     MigrationReport report;
     const BusinessTables tables = openBusinessTables(env, &report);
     EXPECT_EQ(report.previousVersion, 1u);
-    EXPECT_EQ(report.applied, std::vector<std::string>{"create-loan-book-and-upstream-events"});
+    EXPECT_EQ(report.applied,
+              (std::vector<std::string>{"create-loan-book-and-upstream-events", "create-outbox"}));
     {
       ReadTxn txn = env.beginRead();
-      EXPECT_EQ(readSchemaVersion(txn), 2u);
+      EXPECT_EQ(readSchemaVersion(txn), 3u);
       for (const std::string& name : kNewTables) {
         EXPECT_TRUE(txn.findDbi(name).has_value()) << name;
       }
@@ -103,7 +110,7 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
   Env env(smallEnv(tmp.path(), Durability::Durable));
   MigrationReport report;
   const BusinessTables tables = openBusinessTables(env, &report);
-  EXPECT_EQ(report.previousVersion, 2u);
+  EXPECT_EQ(report.previousVersion, 3u);
   EXPECT_TRUE(report.applied.empty());
   ReadTxn txn = env.beginRead();
   EXPECT_EQ(tables.optouts.count(txn), 3u);
