@@ -33,7 +33,7 @@ inline constexpr std::size_t kMaxOptions = 50;
 inline constexpr std::size_t kMaxChoices = 20;
 inline constexpr std::size_t kMaxTextBytes = 1000;
 inline constexpr std::size_t kMaxVarLength = 160;
-inline constexpr std::size_t kMaxPatternBytes = 200;
+inline constexpr std::size_t kMaxPatternBytes = 100;
 
 // Variable and screen names: lower-case letters, digits and '_', starting with a letter.
 bool isName(std::string_view s);

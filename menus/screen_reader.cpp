@@ -18,6 +18,44 @@ namespace mfigw::menus {
 
 namespace {
 
+// Patterns run on what users type, so matching must stay cheap whatever the pattern:
+// libstdc++'s polynomial-time executor (no back-references; a pattern with one is
+// rejected at load), and a cap on repetition bounds, which the compiler expands into states.
+#if defined(__GLIBCXX__)
+constexpr auto kRegexSyntax = std::regex::ECMAScript | std::regex_constants::__polynomial;
+#else
+constexpr auto kRegexSyntax = std::regex::ECMAScript;
+#endif
+constexpr int64_t kMaxRepeat = 30;
+
+// The largest number inside {...} in a pattern (0 if none).
+int64_t largestRepeat(std::string_view pattern) {
+  int64_t largest = 0;
+  bool inBraces = false;
+  int64_t current = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      ++i;  // an escaped character is literal
+      continue;
+    }
+    if (c == '{') {
+      inBraces = true;
+      current = 0;
+    } else if (!inBraces) {
+      continue;
+    } else if (c >= '0' && c <= '9') {
+      current = std::min<int64_t>(current * 10 + (c - '0'), 1'000'000);
+      largest = std::max(largest, current);
+    } else if (c == ',') {
+      current = 0;
+    } else {
+      inBraces = false;
+    }
+  }
+  return largest;
+}
+
 // Which parameters each effect takes: name, required, allowed variable types (empty: any
 // shown type).
 struct ParamSpec {
@@ -384,8 +422,14 @@ void MenuReader::readValidator(const Entry& e, Screen& s) {
         error(p->mark(), p->path, fmt::format("a pattern is 1 to {} bytes", kMaxPatternBytes));
         break;
       }
+      if (const auto bound = largestRepeat(v.pattern); bound > kMaxRepeat) {
+        error(p->mark(), p->path,
+              fmt::format("repetition bound {} is above {} (the matcher expands repetitions)",
+                          bound, kMaxRepeat));
+        break;
+      }
       try {
-        v.regex = std::make_shared<const std::regex>(v.pattern, std::regex::ECMAScript);
+        v.regex = std::make_shared<const std::regex>(v.pattern, kRegexSyntax);
       } catch (const std::regex_error& re) {
         error(p->mark(), p->path, fmt::format("bad regular expression: {}", re.what()));
       }

@@ -138,7 +138,10 @@ std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos) {
       report(unavailablePos, "messages.unavailable", "the page", m);
     }
 
-    for (auto& [id, screen] : tree.screens) {
+    for (auto& entry : tree.screens) {
+      // Not a structured binding: the lambdas below capture it (clang 14 cannot).
+      const std::string& id = entry.first;
+      Screen& screen = entry.second;
       const std::string path = "screens." + id;
       const bool isStart = id == tree.start;
       PageFrame frame;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "menus/engine.hpp"
 #include "tests/menus/test_support.hpp"
 
 namespace mfigw::menus {
@@ -261,6 +262,43 @@ TEST(MenuLoader, InputsChecked) {
                 return std::string();
               }(),
       }));
+}
+
+TEST(MenuLoader, RegexPatternsMustStayCheap) {
+  const auto errors = errorsOf({
+      "vars: {code: {type: text, max: 5}}",                          // 6
+      "screens:",                                                    // 7
+      "  main: {type: input, text: {en: A}, store: code, next: b,",  // 8
+      "         validate: {type: regex, pattern: \"^(1)\\\\1$\"}}",  // 9
+      "  b: {type: input, text: {en: B}, store: code, next: main,",  // 10
+      "      validate: {type: regex, pattern: \"^[0-9]{31}$\"}}",    // 11
+  });
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(
+      errors[0].rfind("t.yaml:9:43: screens.main.validate.pattern: bad regular expression", 0), 0u)
+      << errors[0];
+  EXPECT_EQ(errors[1],
+            "t.yaml:11:40: screens.b.validate.pattern: repetition bound 31 is above 30 (the "
+            "matcher expands repetitions)");
+}
+
+// A pattern that backtracks exponentially in a naive matcher still answers at once: the
+// test would hang (and time out) otherwise.
+TEST(MenuLoader, CatastrophicPatternStillMatchesQuickly) {
+  const std::string text = lines(kHead) + lines({
+                                              "vars: {code: {type: text, max: 5}}",
+                                              "screens:",
+                                              "  main: {type: input, text: {en: A}, store: code,",
+                                              "         next: done, validate: {type: regex, "
+                                              "pattern: \"^(1*)*2$\"}}",
+                                              "  done: {type: end, text: {en: Ok}}",
+                                          });
+  const auto loaded = loadMenuText(text, "t.yaml", smppMeasure());
+  ASSERT_TRUE(loaded.ok()) << loaded.errorText();
+  const test::MapData data;
+  const StepResult r = run(*loaded.tree, "en", {std::string(64, '1')}, data);
+  EXPECT_EQ(r.session.screen, "main");
+  EXPECT_EQ(run(*loaded.tree, "en", {"1112"}, data).session.screen, "done");
 }
 
 TEST(MenuLoader, StartMustExistAndShowAPage) {
