@@ -341,7 +341,7 @@ void MenuReader::readNavigation(const Entry& e) {
     const auto [it, fresh] = used.emplace(*value, std::string(role));
     if (!fresh) {
       const Entry* k = f.get(role);
-      error(k != nullptr ? k->mark() : e.mark(), e.path,
+      error(k != nullptr ? k->mark() : e.mark(), k != nullptr ? k->path : e.path,
             fmt::format("'{}' and '{}' cannot both be key \"{}\"", it->second, role, *value));
     }
   }

@@ -173,10 +173,15 @@ void MenuReader::readScreen(const Entry& e) {
       requireText(f, "text", s.text);
       readLocator(f, s);
       break;
-    case ScreenType::Language:
+    case ScreenType::Language: {
       requireText(f, "text", s.text);
       if (const Entry* n = require(f, "next")) screenRef(*n, s.next, s.nextPos);
+      // Languages are numbered 1..n; those numbers must not be navigation keys.
+      std::map<std::string, SourcePos> keys;
+      for (std::size_t i = 1; i <= tree_.languages.size(); ++i)
+        checkReserved(std::to_string(i), s.pos, e.path, keys);
       break;
+    }
     case ScreenType::End:
       requireText(f, "text", s.text);
       break;

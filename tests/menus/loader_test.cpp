@@ -264,6 +264,21 @@ TEST(MenuLoader, InputsChecked) {
       }));
 }
 
+TEST(MenuLoader, NavigationKeysAreConfigurableAndReserved) {
+  EXPECT_EQ(errorsOf({
+                "navigation: {back: \"1\", main: \"99\", more: \"99\", yes: \"5\"}",  // 6
+                "screens:",                                                           // 7
+                "  main: {type: menu, options: [{label: {en: A}, target: lang}]}",    // 8
+                "  lang: {type: language, text: {en: L}, next: main}",                // 9
+            }),
+            (std::vector<std::string>{
+                "t.yaml:6:43: navigation.more: 'main' and 'more' cannot both be key \"99\"",
+                "t.yaml:8:32: screens.main.options[0].key: key \"1\" is reserved for 'back' "
+                "(navigation.back)",
+                "t.yaml:9:3: screens.lang: key \"1\" is reserved for 'back' (navigation.back)",
+            }));
+}
+
 TEST(MenuLoader, RegexPatternsMustStayCheap) {
   const auto errors = errorsOf({
       "vars: {code: {type: text, max: 5}}",                          // 6
