@@ -93,6 +93,30 @@ struct PhoneConfig {
   std::string defaultRegion = "KE";  // ISO 3166-1 alpha-2, for numbers without a +
 };
 
+// The sync with the MFI's loan system (docs/upstream-protocol.md).
+struct UpstreamConfig {
+  bool enabled = false;
+  std::string url;            // https://host[:port][/base]; required when enabled
+  std::string auth = "none";  // none | bearer | basic
+  std::string tokenFile;      // bearer
+  Secret token;
+  std::string username;  // basic
+  std::string passwordFile;
+  Secret password;
+  Duration interval{900000};             // between successful sync windows
+  Duration reconcileInterval{86400000};  // between count+hash comparisons
+  Duration backoffMin{10000};            // first retry while upstream is unreachable
+  Duration backoffMax{1800000};
+  Duration timeout{30000};  // per step (connect, TLS, send, each silence while reading)
+  std::uint32_t pageSize = 500;
+  std::uint32_t pushBatch = 100;
+  std::string tlsCaFile;  // empty: the system's CA store
+  bool tlsVerify = true;
+  std::string tlsServerName;  // empty: the URL's host
+  std::string tlsCertFile;
+  std::string tlsKeyFile;
+};
+
 struct ShutdownConfig {
   Duration drainTimeout{10000};
 };
@@ -105,6 +129,7 @@ struct GatewayConfig {
   SmsConfig sms;
   MenusConfig menus;
   PhoneConfig phone;
+  UpstreamConfig upstream;
   ShutdownConfig shutdown;
 };
 

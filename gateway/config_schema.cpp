@@ -15,6 +15,8 @@
 #include <phonenumbers/phonenumberutil.h>
 #include <yaml-cpp/yaml.h>
 
+#include "gateway/upstream_url.hpp"
+
 namespace mfigw::gateway {
 
 std::string_view toString(SettingType type) {
@@ -149,6 +151,30 @@ constexpr FieldAccess kLinkPassword{
         },
 };
 
+constexpr FieldAccess kUpstreamToken{
+    .apply =
+        [](GatewayConfig& c, std::size_t, const SettingValue& v) {
+          c.upstream.tokenFile = v.text;
+          c.upstream.token = v.secret;
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t) {
+          return SettingValue{.text = c.upstream.tokenFile, .secret = c.upstream.token};
+        },
+};
+
+constexpr FieldAccess kUpstreamPassword{
+    .apply =
+        [](GatewayConfig& c, std::size_t, const SettingValue& v) {
+          c.upstream.passwordFile = v.text;
+          c.upstream.password = v.secret;
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t) {
+          return SettingValue{.text = c.upstream.passwordFile, .secret = c.upstream.password};
+        },
+};
+
 // ---- Extra checks (after type and bounds) ----
 
 bool isPrintableAscii(std::string_view s) {
@@ -217,6 +243,20 @@ std::string checkRegion(const SettingValue& v) {
   if (regions.count(v.text) != 0) return "";
   if (v.text == "UK") return "unknown region \"UK\"; the ISO 3166-1 code is \"GB\"";
   return "must be an ISO 3166-1 alpha-2 region code such as KE, UG, TZ, NG or GH";
+}
+
+// Basic auth joins user and password with ':', so the user cannot hold one.
+std::string checkBasicUser(const SettingValue& v) {
+  const bool ok = isPrintableAscii(v.text) && v.text.find(':') == std::string::npos;
+  return ok ? "" : "must be printable ASCII without ':'";
+}
+
+// "" (no upstream yet) or a URL the sync client can use.
+std::string checkUpstreamUrl(const SettingValue& v) {
+  if (v.text.empty()) return "";
+  std::string why;
+  if (parseUpstreamUrl(v.text, &why)) return "";
+  return why;
 }
 
 // ---- The table ----
@@ -566,6 +606,135 @@ std::vector<SettingSpec> buildTable() {
        .help = "ISO 3166-1 alpha-2 region for phone numbers written without +country code.",
        .field = field<&G::phone, &PhoneConfig::defaultRegion>(),
        .check = checkRegion},
+      // upstream
+      {.path = "upstream.enabled",
+       .type = T::Bool,
+       .defaultText = "false",
+       .help = "Sync the loan book and push events with the MFI's loan system "
+               "(docs/upstream-protocol.md).",
+       .field = field<&G::upstream, &UpstreamConfig::enabled>()},
+      {.path = "upstream.url",
+       .type = T::String,
+       .defaultText = "",
+       .min = "0",
+       .max = "2048",
+       .help = "Base URL of the upstream sync endpoint, https://host[:port][/base]; requests "
+               "go to <base>/v1/... Required when upstream.enabled is true.",
+       .field = field<&G::upstream, &UpstreamConfig::url>(),
+       .check = checkUpstreamUrl},
+      {.path = "upstream.auth",
+       .type = T::Enum,
+       .defaultText = "none",
+       .allowed = {"none", "bearer", "basic"},
+       .help = "How the gateway authenticates: a bearer token (upstream.token_file) or HTTP "
+               "basic (upstream.username + upstream.password_file).",
+       .field = field<&G::upstream, &UpstreamConfig::auth>()},
+      {.path = "upstream.token_file",
+       .type = T::SecretFile,
+       .defaultText = "",
+       .min = "1",
+       .max = "4096",
+       .help = "File holding the bearer token (mode 600).",
+       .field = kUpstreamToken},
+      {.path = "upstream.username",
+       .type = T::String,
+       .defaultText = "",
+       .min = "0",
+       .max = "256",
+       .help = "User name for basic auth (no ':').",
+       .field = field<&G::upstream, &UpstreamConfig::username>(),
+       .check = checkBasicUser},
+      {.path = "upstream.password_file",
+       .type = T::SecretFile,
+       .defaultText = "",
+       .min = "0",
+       .max = "1024",
+       .help = "File holding the basic-auth password (mode 600).",
+       .field = kUpstreamPassword},
+      {.path = "upstream.interval",
+       .type = T::Duration,
+       .defaultText = "15m",
+       .min = "1s",
+       .max = "24h",
+       .help = "Time between sync windows while upstream answers (push events, then pull "
+               "changes).",
+       .field = field<&G::upstream, &UpstreamConfig::interval>()},
+      {.path = "upstream.reconcile_interval",
+       .type = T::Duration,
+       .defaultText = "24h",
+       .min = "1m",
+       .max = "720h",
+       .help = "Time between reconciles (loan count and hash per branch); a branch that "
+               "differs is pulled again in full.",
+       .field = field<&G::upstream, &UpstreamConfig::reconcileInterval>()},
+      {.path = "upstream.backoff_min",
+       .type = T::Duration,
+       .defaultText = "10s",
+       .min = "100ms",
+       .max = "1h",
+       .help = "First retry after a failed sync window; doubles per failure, with +-20% "
+               "jitter.",
+       .field = field<&G::upstream, &UpstreamConfig::backoffMin>()},
+      {.path = "upstream.backoff_max",
+       .type = T::Duration,
+       .defaultText = "30m",
+       .min = "100ms",
+       .max = "24h",
+       .help = "Longest pause between retries while upstream is unreachable; also the wait "
+               "after a permanent refusal (4xx).",
+       .field = field<&G::upstream, &UpstreamConfig::backoffMax>()},
+      {.path = "upstream.timeout",
+       .type = T::Duration,
+       .defaultText = "30s",
+       .min = "1s",
+       .max = "10m",
+       .help = "Limit on each step of a request (connect, TLS handshake, send) and on each "
+               "silence while an answer arrives.",
+       .field = field<&G::upstream, &UpstreamConfig::timeout>()},
+      {.path = "upstream.page_size",
+       .type = T::Int,
+       .defaultText = "500",
+       .min = "1",
+       .max = "5000",
+       .help = "Records asked for per page; each page and its cursor commit together.",
+       .field = field<&G::upstream, &UpstreamConfig::pageSize>()},
+      {.path = "upstream.push_batch",
+       .type = T::Int,
+       .defaultText = "100",
+       .min = "1",
+       .max = "1000",
+       .help = "Events pushed per request.",
+       .field = field<&G::upstream, &UpstreamConfig::pushBatch>()},
+      {.path = "upstream.tls_ca_file",
+       .type = T::Path,
+       .defaultText = "",
+       .help = "PEM file of the CA(s) that sign upstream's certificate. Empty: the system's "
+               "CA store.",
+       .field = field<&G::upstream, &UpstreamConfig::tlsCaFile>()},
+      {.path = "upstream.tls_verify",
+       .type = T::Bool,
+       .defaultText = "true",
+       .help = "Check upstream's certificate and name. Turn off only on a test bench.",
+       .field = field<&G::upstream, &UpstreamConfig::tlsVerify>()},
+      {.path = "upstream.tls_server_name",
+       .type = T::String,
+       .defaultText = "",
+       .min = "0",
+       .max = "253",
+       .help = "Name upstream's certificate must carry (and SNI). Empty: the URL's host.",
+       .field = field<&G::upstream, &UpstreamConfig::tlsServerName>(),
+       .check = checkHost},
+      {.path = "upstream.tls_cert_file",
+       .type = T::Path,
+       .defaultText = "",
+       .help = "Client certificate (PEM), when upstream asks for one.",
+       .field = field<&G::upstream, &UpstreamConfig::tlsCertFile>()},
+      {.path = "upstream.tls_key_file",
+       .type = T::Path,
+       .defaultText = "",
+       .help = "Private key of upstream.tls_cert_file (PEM, mode 600). Empty: inside "
+               "tls_cert_file.",
+       .field = field<&G::upstream, &UpstreamConfig::tlsKeyFile>()},
       // shutdown
       {.path = "shutdown.drain_timeout",
        .type = T::Duration,
@@ -1041,6 +1210,41 @@ std::vector<RuleViolation> checkCrossFieldRules(const GatewayConfig& config) {
                      "needs tls_cert_file (the certificate this key belongs to)",
                      {item + ".tls_key_file", item + ".tls_cert_file"}});
     }
+  }
+  const UpstreamConfig& up = config.upstream;
+  if (up.enabled && up.url.empty()) {
+    out.push_back({"upstream.url",
+                   "is required when upstream.enabled is true",
+                   {"upstream.url", "upstream.enabled"}});
+  }
+  if (up.auth == "bearer" && up.token.empty()) {
+    out.push_back({"upstream.token_file",
+                   "is required when upstream.auth is bearer",
+                   {"upstream.token_file", "upstream.auth"}});
+  }
+  if (up.auth == "basic" && up.username.empty()) {
+    out.push_back({"upstream.username",
+                   "is required when upstream.auth is basic",
+                   {"upstream.username", "upstream.auth"}});
+  }
+  if (up.backoffMax < up.backoffMin) {
+    out.push_back({"upstream.backoff_max",
+                   fmt::format("must be at least upstream.backoff_min ({}; got {})",
+                               formatDuration(up.backoffMin), formatDuration(up.backoffMax)),
+                   {"upstream.backoff_max", "upstream.backoff_min"}});
+  }
+  // TLS settings on a plain http:// URL would be silently ignored: say so instead.
+  const bool upstreamTlsDetails = !up.tlsCaFile.empty() || !up.tlsServerName.empty() ||
+                                  !up.tlsCertFile.empty() || !up.tlsKeyFile.empty() ||
+                                  !up.tlsVerify;
+  if (upstreamTlsDetails && !up.url.empty() && !up.url.starts_with("https://")) {
+    out.push_back(
+        {"upstream.url", "tls_* settings are given but the URL is not https://", {"upstream.url"}});
+  }
+  if (!up.tlsKeyFile.empty() && up.tlsCertFile.empty()) {
+    out.push_back({"upstream.tls_key_file",
+                   "needs upstream.tls_cert_file (the certificate this key belongs to)",
+                   {"upstream.tls_key_file", "upstream.tls_cert_file"}});
   }
   if (config.sms.retryMax < config.sms.retryMin) {
     out.push_back(

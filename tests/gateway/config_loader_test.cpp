@@ -102,6 +102,8 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   dir.write("gateway.yaml", readFile(kTestdata + "full.yaml"), kOwnerOnly);
   dir.write("admin.token", "0123456789abcdef-token\n", kOwnerOnly);
   dir.write("secrets/mno-a.password", "s3cr3t\n", kOwnerOnly);
+  dir.write("secrets/upstream.token", "upstream-bearer-token\n", kOwnerOnly);
+  dir.write("secrets/upstream.password", "upstream-pw\n", kOwnerOnly);
   const auto r = loadConfigFile((dir.path() / "gateway.yaml").string());
   ASSERT_TRUE(r.ok()) << r.errorText();
   const GatewayConfig& c = r.config;
@@ -166,6 +168,27 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_EQ(c.menus.dir, "/opt/menus");
   EXPECT_EQ(c.menus.serviceCode, "*384*12#");
   EXPECT_EQ(c.phone.defaultRegion, "UG");
+  const UpstreamConfig& up = c.upstream;
+  EXPECT_TRUE(up.enabled);
+  EXPECT_EQ(up.url, "https://sync.mfi.example:8443/api/");
+  EXPECT_EQ(up.auth, "basic");
+  EXPECT_EQ(up.tokenFile, (dir.path() / "secrets/upstream.token").string());
+  EXPECT_EQ(up.token.reveal(), "upstream-bearer-token");
+  EXPECT_EQ(up.username, "gateway-01");
+  EXPECT_EQ(up.passwordFile, (dir.path() / "secrets/upstream.password").string());
+  EXPECT_EQ(up.password.reveal(), "upstream-pw");
+  EXPECT_EQ(up.interval, Duration{300000});
+  EXPECT_EQ(up.reconcileInterval, Duration{12 * 3600000});
+  EXPECT_EQ(up.backoffMin, Duration{2000});
+  EXPECT_EQ(up.backoffMax, Duration{600000});
+  EXPECT_EQ(up.timeout, Duration{20000});
+  EXPECT_EQ(up.pageSize, 1000u);
+  EXPECT_EQ(up.pushBatch, 50u);
+  EXPECT_EQ(up.tlsCaFile, (dir.path() / "certs/upstream-ca.pem").string());
+  EXPECT_FALSE(up.tlsVerify);
+  EXPECT_EQ(up.tlsServerName, "sync.mfi.example");
+  EXPECT_EQ(up.tlsCertFile, (dir.path() / "certs/gateway.pem").string());
+  EXPECT_EQ(up.tlsKeyFile, "/etc/mfi-gateway/gateway.key");
   EXPECT_EQ(c.shutdown.drainTimeout, Duration{30000});
 }
 
@@ -174,11 +197,15 @@ TEST(ConfigLoader, EffectiveConfigRoundTripsAndHidesSecrets) {
   dir.write("gateway.yaml", readFile(kTestdata + "full.yaml"), kOwnerOnly);
   dir.write("admin.token", "0123456789abcdef-token\n", kOwnerOnly);
   dir.write("secrets/mno-a.password", "s3cr3t\n", kOwnerOnly);
+  dir.write("secrets/upstream.token", "upstream-bearer-token\n", kOwnerOnly);
+  dir.write("secrets/upstream.password", "upstream-pw\n", kOwnerOnly);
   const auto first = loadConfigFile((dir.path() / "gateway.yaml").string());
   ASSERT_TRUE(first.ok()) << first.errorText();
   const std::string rendered = renderEffectiveConfig(first.config);
   EXPECT_THAT(rendered, Not(HasSubstr("s3cr3t")));
   EXPECT_THAT(rendered, Not(HasSubstr("0123456789abcdef-token")));
+  EXPECT_THAT(rendered, Not(HasSubstr("upstream-bearer-token")));
+  EXPECT_THAT(rendered, Not(HasSubstr("upstream-pw")));
   EXPECT_THAT(rendered, HasSubstr("content: ***"));
   EXPECT_THAT(rendered, HasSubstr("no secret loaded"));  // mno-b has no password file
 

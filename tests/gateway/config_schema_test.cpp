@@ -178,10 +178,28 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "menus.dir",
                            "menus.service_code",
                            "phone.default_region",
+                           "upstream.enabled",
+                           "upstream.url",
+                           "upstream.auth",
+                           "upstream.token_file",
+                           "upstream.username",
+                           "upstream.password_file",
+                           "upstream.interval",
+                           "upstream.reconcile_interval",
+                           "upstream.backoff_min",
+                           "upstream.backoff_max",
+                           "upstream.timeout",
+                           "upstream.page_size",
+                           "upstream.push_batch",
+                           "upstream.tls_ca_file",
+                           "upstream.tls_verify",
+                           "upstream.tls_server_name",
+                           "upstream.tls_cert_file",
+                           "upstream.tls_key_file",
                            "shutdown.drain_timeout"}) {
     EXPECT_NE(findSetting(path), nullptr) << path;
   }
-  EXPECT_EQ(settingsTable().size(), 49u) << "a new row? add it to the list above and to "
+  EXPECT_EQ(settingsTable().size(), 67u) << "a new row? add it to the list above and to "
                                             "ConfigLoader.FullFileSetsEveryField";
 }
 
