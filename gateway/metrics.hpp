@@ -67,7 +67,29 @@ namespace mfigw::gateway {
   X(SmsReceiptsTotal, "mfigw_sms_receipts_total", Counter,                                         \
     "Delivery receipts by part state (delivered, failed, expired, other, unknown_id).", "state")   \
   X(OutboxMessages, "mfigw_outbox_messages", Gauge, "Messages in the outbox, by state.", "state")  \
-  X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")
+  X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")    \
+  X(UpstreamUp, "mfigw_upstream_up", Gauge,                                                        \
+    "1 when the last upstream sync window succeeded, 0 otherwise.", "")                            \
+  X(UpstreamLastSuccessSeconds, "mfigw_upstream_last_success_seconds", Gauge,                      \
+    "End of the last successful upstream sync window since the Unix epoch, in seconds; 0: never.", \
+    "")                                                                                            \
+  X(UpstreamSyncLagSeconds, "mfigw_upstream_sync_lag_seconds", Gauge,                              \
+    "Seconds since the last successful upstream sync window (since start-up when none yet).", "")  \
+  X(UpstreamWindowsTotal, "mfigw_upstream_windows_total", Counter,                                 \
+    "Upstream sync windows by result (ok, connect, tls, timeout, transport, http, auth, "          \
+    "protocol, store, ...).",                                                                      \
+    "result")                                                                                      \
+  X(UpstreamBytesTotal, "mfigw_upstream_bytes_total", Counter,                                     \
+    "Bytes on the upstream socket, TLS included, by direction (in, out).", "direction")            \
+  X(UpstreamRecordsTotal, "mfigw_upstream_records_total", Counter,                                 \
+    "Loan-book records from upstream by feed and operation (upsert, delete, invalid, swept).",     \
+    "feed,op")                                                                                     \
+  X(UpstreamEventsTotal, "mfigw_upstream_events_total", Counter,                                   \
+    "Events pushed upstream, by upstream's answer (accepted, duplicate, rejected).", "result")     \
+  X(UpstreamEvents, "mfigw_upstream_events", Gauge,                                                \
+    "Events held for upstream, by state (pending, rejected).", "state")                            \
+  X(UpstreamReconcileTotal, "mfigw_upstream_reconcile_branches_total", Counter,                    \
+    "Branches compared by the upstream reconcile, by result (match, mismatch).", "result")
 
 enum class MetricId : std::size_t {
 #define MFIGW_METRIC_ENUM(id, name, type, help, labels) id,
