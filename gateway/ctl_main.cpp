@@ -59,6 +59,7 @@ struct CtlOptions {
   std::optional<std::chrono::milliseconds> wait;
   bool json = false;
   bool help = false;
+  std::string msisdn = "+254712345678";  // dial and sms: the simulated phone
   std::string command;
   std::vector<std::string> args;
 };
@@ -279,6 +280,102 @@ int cmdReady(const Ctl& ctl) {
   throw CtlError(fmt::format("/readyz answered HTTP {}", reply.status));
 }
 
+// The simulated phone: dials through the daemon's built-in simulator and shows each page
+// as a feature phone would, with what it costs on the air. Inputs come from the terminal
+// (or any stdin: `printf '1\n' | mfi-gatewayctl dial '*123#'`).
+int cmdDial(const Ctl& ctl) {
+  if (ctl.options().args.size() != 1)
+    throw CtlError("usage: dial CODE [--msisdn N], e.g. dial '*123#'");
+  AdminClient client = ctl.client();
+  nlohmann::json request = {{"msisdn", ctl.options().msisdn}, {"input", ctl.options().args[0]}};
+  std::cout << fmt::format("dialling {} from {}\n", ctl.options().args[0], ctl.options().msisdn);
+  for (;;) {
+    const AdminReply reply = client.post("/api/v1/simulator/ussd", request.dump());
+    Ctl::checkReply(reply, "dial");
+    const nlohmann::json page = nlohmann::json::parse(reply.body);
+    const std::string encoding = page.at("encoding").get<std::string>();
+    const std::size_t budget = encoding == "Gsm7" ? 182 : 80;
+    std::cout << "+--------------------------------------\n";
+    std::string text = page.at("text").get<std::string>();
+    for (std::size_t start = 0; start <= text.size();) {
+      const std::size_t end = text.find('\n', start);
+      std::cout << "| " << text.substr(start, end - start) << '\n';
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    std::cout << fmt::format("+-- {}/{} {}{}\n", page.at("units").get<std::size_t>(), budget,
+                             encoding, page.at("continues").get<bool>() ? "" : ", end of session");
+    if (!page.at("continues").get<bool>()) return kExitOk;
+    std::cout << "> " << std::flush;
+    std::string input;
+    if (!std::getline(std::cin, input)) {
+      std::cout << "\n(hung up)\n";
+      return kExitOk;
+    }
+    request = {{"msisdn", ctl.options().msisdn},
+               {"input", input},
+               {"session", page.at("session").get<std::string>()}};
+  }
+}
+
+int cmdSms(const Ctl& ctl) {
+  if (ctl.options().args.empty()) throw CtlError("usage: sms TEXT... [--msisdn N], e.g. sms STOP");
+  std::string text;
+  for (const auto& word : ctl.options().args)
+    text += (text.empty() ? "" : " ") + word;
+  const AdminReply reply =
+      ctl.client().post("/api/v1/simulator/sms",
+                        nlohmann::json{{"msisdn", ctl.options().msisdn}, {"text", text}}.dump());
+  Ctl::checkReply(reply, "sms");
+  std::cout << fmt::format("sent \"{}\" from {} to the gateway\n", text, ctl.options().msisdn);
+  return kExitOk;
+}
+
+int cmdSend(const Ctl& ctl) {
+  const auto& args = ctl.options().args;
+  if (args.size() < 2) throw CtlError("usage: send NUMBER TEXT...");
+  std::string text;
+  for (std::size_t i = 1; i < args.size(); ++i)
+    text += (i > 1 ? " " : "") + args[i];
+  const AdminReply reply =
+      ctl.client().post("/api/v1/messages", nlohmann::json{{"to", args[0]}, {"text", text}}.dump());
+  Ctl::checkReply(reply, "send");
+  if (ctl.options().json) {
+    std::cout << reply.body << '\n';
+    return kExitOk;
+  }
+  const auto answer = nlohmann::json::parse(reply.body);
+  std::cout << fmt::format("queued id={} parts={} encoding={}\n",
+                           answer.at("id").get<std::uint64_t>(), answer.at("parts").get<int>(),
+                           answer.at("encoding").get<std::string>());
+  return kExitOk;
+}
+
+int cmdQueue(const Ctl& ctl) {
+  const auto& args = ctl.options().args;
+  AdminClient client = ctl.client();
+  if (args.empty()) {
+    const AdminReply reply = client.get("/api/v1/queue");
+    Ctl::checkReply(reply, "queue");
+    if (ctl.options().json) {
+      std::cout << reply.body << '\n';
+      return kExitOk;
+    }
+    const nlohmann::json answer = nlohmann::json::parse(reply.body);  // outlives the loop
+    for (const auto& [state, count] : answer.at("states").items())
+      std::cout << fmt::format("{:<10} {}\n", state, count.get<std::uint64_t>());
+    return kExitOk;
+  }
+  if (args.size() != 2 || (args[0] != "show" && args[0] != "retry" && args[0] != "cancel"))
+    throw CtlError("usage: queue [show ID | retry ID | cancel ID]");
+  const AdminReply reply = args[0] == "show"
+                               ? client.get("/api/v1/messages/" + args[1])
+                               : client.post("/api/v1/messages/" + args[1] + "/" + args[0], "");
+  Ctl::checkReply(reply, "queue " + args[0]);
+  std::cout << nlohmann::json::parse(reply.body).dump(2) << '\n';
+  return kExitOk;
+}
+
 struct Command {
   std::string_view name;
   std::string_view usage;
@@ -291,6 +388,13 @@ constexpr std::array kCommands = {
             "show version, readiness, uptime, store use and SMPP links", cmdStatus},
     Command{"ready", "ready [--wait SECONDS]",
             "check readiness only (no token needed); with --wait, wait for it", cmdReady},
+    Command{"send", "send NUMBER TEXT...", "queue an SMS (answers once it is stored)", cmdSend},
+    Command{"queue", "queue [show|retry|cancel ID]", "outbox counts by state, or one message",
+            cmdQueue},
+    Command{"dial", "dial CODE [--msisdn N]",
+            "a phone in the terminal: USSD through the built-in simulator", cmdDial},
+    Command{"sms", "sms TEXT... [--msisdn N]",
+            "send an SMS from a phone through the built-in simulator (STOP, HELP...)", cmdSms},
 };
 
 void printHelp(std::ostream& out) {
@@ -306,6 +410,7 @@ void printHelp(std::ostream& out) {
       "  --timeout SECONDS       per-request timeout (default {})\n"
       "  --wait SECONDS          first wait until the daemon is ready (polls /readyz)\n"
       "  --json                  print the raw JSON answer\n"
+      "  --msisdn N              the simulated phone of dial and sms (default +254712345678)\n"
       "  -h, --help              this help\n\n"
       "exit status: 0 ok/ready, 1 reachable but not ready, 2 error\n",
       kDefaultAdmin, kTokenFileEnv, kDefaultTokenFile,
@@ -344,6 +449,8 @@ CtlOptions parseArgs(int argc, char** argv) {
       }
     } else if (arg == "--wait") {
       options.wait = parseSeconds(arg, value());
+    } else if (arg == "--msisdn") {
+      options.msisdn = value();
     } else if (arg == "--json") {
       options.json = true;
     } else if (arg.starts_with("-") && arg != "-") {

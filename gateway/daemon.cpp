@@ -28,9 +28,12 @@
 #include "gateway/metrics.hpp"
 #include "gateway/optout_api.hpp"
 #include "gateway/outbox_sender.hpp"
+#include "gateway/simulator_api.hpp"
 #include "gateway/smsc_links.hpp"
 #include "gateway/store_layout.hpp"
 #include "gateway/systemd_notify.hpp"
+#include "gateway/ussd_service.hpp"
+#include "gateway/ussd_smpp_ingress.hpp"
 
 namespace mfigw::gateway {
 
@@ -61,6 +64,10 @@ struct Daemon::Impl {
   std::unique_ptr<OutboxSender> sender;
   std::unique_ptr<InboundDispatcher> inbound;
   std::unique_ptr<MessagesApi> messages;
+  std::unique_ptr<UssdService> ussd;
+  std::unique_ptr<UssdSmppIngress> ussdSmpp;
+  std::unique_ptr<SimulatorApi> simulatorApi;
+  asio::steady_timer ussdSweepTimer{io};
   Clock::time_point startedAt = Clock::now();
   bool ready = false;
   bool stopping = false;
@@ -68,6 +75,10 @@ struct Daemon::Impl {
   GatewayConfig loadOrThrow();
   void openStores();
   void buildSmpp();
+  void buildUssd();
+  void armUssdSweep();
+  std::string menusDir() const { return options.menusDir ? *options.menusDir : config.menus.dir; }
+  UssdOptions ussdOptions() const;
   void startAdmin();
   void armWatchdog(std::chrono::microseconds interval);
   void armSessionSync();
@@ -146,6 +157,38 @@ void Daemon::Impl::buildSmpp() {
   }
 }
 
+UssdOptions Daemon::Impl::ussdOptions() const {
+  UssdOptions o;
+  o.serviceCode = config.menus.serviceCode;
+  o.region = config.phone.defaultRegion;
+  return o;
+}
+
+void Daemon::Impl::buildUssd() {
+  ussd = std::make_unique<UssdService>(*stores, *sender, ussdOptions(), metrics,
+                                       MsisdnMasker(config.log.maskMsisdn), loggers.menus());
+  if (const auto errors = ussd->loadMenus(menusDir())) {
+    // Each error names FILE:LINE:COL; the operator fixes them all in one go.
+    std::istringstream lines(*errors);
+    for (std::string line; std::getline(lines, line);)
+      loggers.menus().error("{}", line);
+    throw StartupError(fmt::format("{}/menu.yaml: the USSD menu tree has errors", menusDir()));
+  }
+  ussdSmpp = std::make_unique<UssdSmppIngress>(*links, *ussd, MsisdnMasker(config.log.maskMsisdn),
+                                               loggers.menus());
+  inbound->setUssdHandler(
+      [this](LinkIndex link, smpp::DeliverSm pdu) { ussdSmpp->onDeliver(link, std::move(pdu)); });
+}
+
+void Daemon::Impl::armUssdSweep() {
+  ussdSweepTimer.expires_after(std::chrono::seconds(30));
+  ussdSweepTimer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    ussd->sweep();
+    armUssdSweep();
+  });
+}
+
 void Daemon::Impl::refreshOutboxGauges() {
   if (!stores) return;
   store::ReadTxn txn = stores->durable().beginRead();
@@ -177,6 +220,10 @@ void Daemon::Impl::startAdmin() {
   optouts->registerRoutes(*routes);
   messages = std::make_unique<MessagesApi>(*stores, *sender, config, metrics, loggers.gateway());
   messages->registerRoutes(*routes);
+  if (links->simulator()) {
+    simulatorApi = std::make_unique<SimulatorApi>(io, *links, config.menus.serviceCode);
+    simulatorApi->registerRoutes(*routes);
+  }
   server = std::make_unique<HttpServer>(io, httpServerOptions(config.admin), *routes,
                                         loggers.http(), &metrics);
   try {
@@ -288,12 +335,20 @@ void Daemon::Impl::reload() {
   sender->setConfig(next.sms);
   inbound->setConfig(next);
   messages->setConfig(next);
+  if (const auto errors = ussd->loadMenus(options.menusDir ? *options.menusDir : next.menus.dir)) {
+    std::istringstream lines(*errors);
+    for (std::string line; std::getline(lines, line);)
+      loggers.menus().error("{}", line);
+    log.error("menu reload refused, live and new dialogs keep the running tree");
+  }
   needsRestart(next.smpp.simulator != config.smpp.simulator ||
                    next.smpp.links.size() != config.smpp.links.size(),
                "smpp.*");
   const std::string stateDir = config.store.path;
   config = std::move(next);
   config.store.path = stateDir;
+  ussd->setOptions(ussdOptions());
+  ussd->setMasker(MsisdnMasker(config.log.maskMsisdn));
   metrics.counter(MetricId::ConfigReloadsTotal, {"ok"}).inc();
   log.info("configuration reloaded file={}", options.configPath);
   notifier.ready(statusLine());
@@ -311,6 +366,7 @@ void Daemon::Impl::beginShutdown(int signal) {
   server->stop();
   watchdogTimer.cancel();
   sessionSyncTimer.cancel();
+  ussdSweepTimer.cancel();
   drainTimer.expires_after(config.shutdown.drainTimeout);
   drainTimer.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
@@ -352,6 +408,7 @@ void Daemon::start() {
 
   d.openStores();
   d.buildSmpp();
+  d.buildUssd();
   d.startAdmin();
   d.links->start();
   d.sender->start();
@@ -365,6 +422,7 @@ void Daemon::start() {
     d.armWatchdog(*interval);
   }
   d.armSessionSync();
+  d.armUssdSweep();
 
   d.ready = true;
   d.metrics.gauge(MetricId::Ready).set(1);

@@ -24,6 +24,7 @@ class StartupError : public std::runtime_error {
 struct DaemonOptions {
   std::string configPath;
   std::optional<std::string> stateDir;  // overrides store.path (the demo, tests)
+  std::optional<std::string> menusDir;  // overrides menus.dir (the demo, tests)
 };
 
 class Daemon {

@@ -67,6 +67,13 @@ namespace mfigw::gateway {
   X(SmsReceiptsTotal, "mfigw_sms_receipts_total", Counter,                                         \
     "Delivery receipts by part state (delivered, failed, expired, other, unknown_id).", "state")   \
   X(OutboxMessages, "mfigw_outbox_messages", Gauge, "Messages in the outbox, by state.", "state")  \
+  X(UssdRequestsTotal, "mfigw_ussd_requests_total", Counter,                                       \
+    "USSD requests by channel and result (page, end, retry, refused).", "channel,result")          \
+  X(UssdDialogsTotal, "mfigw_ussd_dialogs_total", Counter,                                         \
+    "Finished USSD dialogs by outcome (completed, network_timeout, app_error, restarted).",        \
+    "outcome")                                                                                     \
+  X(UssdEffectsTotal, "mfigw_ussd_effects_total", Counter,                                         \
+    "Effects of confirmed dialog steps committed (credit_request, sms, ...).", "type")             \
   X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")    \
   X(UpstreamUp, "mfigw_upstream_up", Gauge,                                                        \
     "1 when the last upstream sync window succeeded, 0 otherwise.", "")                            \

@@ -200,6 +200,7 @@ void OutboxSender::partAnswered(std::uint64_t id) {
 }
 
 void OutboxSender::onSubmitAcked(LinkIndex link, std::uint64_t localId, const std::string& smscId) {
+  if (!isOutboxLocalId(localId)) return;  // a USSD page: nothing to record
   const std::uint64_t id = localId >> 8;
   const auto part = static_cast<std::uint8_t>(localId & 0xff);
   const auto it = inFlight_.find(id);
@@ -223,6 +224,7 @@ void OutboxSender::onSubmitAcked(LinkIndex link, std::uint64_t localId, const st
 
 void OutboxSender::onSubmitFailed(LinkIndex link, std::uint64_t localId, smpp::CommandStatus status,
                                   bool permanent) {
+  if (!isOutboxLocalId(localId)) return;  // a USSD page refused: the dialog shows nothing more
   const std::uint64_t id = localId >> 8;
   metrics_
       .counter(MetricId::SmsSubmitFailuresTotal,
@@ -252,6 +254,7 @@ void OutboxSender::onSubmitFailed(LinkIndex link, std::uint64_t localId, smpp::C
 void OutboxSender::onRequeue(LinkIndex, std::vector<smpp::OutgoingMessage> messages) {
   std::vector<std::uint64_t> ids;
   for (const smpp::OutgoingMessage& m : messages) {
+    if (!isOutboxLocalId(m.localId)) continue;  // a USSD page: the dialog is gone with the link
     const std::uint64_t id = m.localId >> 8;
     if (inFlight_.erase(id) > 0) ids.push_back(id);
   }

@@ -37,6 +37,9 @@ namespace mfigw::gateway {
 inline constexpr std::uint64_t outboxLocalId(std::uint64_t id, std::uint8_t part) {
   return (id << 8) | part;
 }
+inline constexpr bool isOutboxLocalId(std::uint64_t localId) {
+  return (localId >> 63) == 0;
+}
 
 class OutboxSender final : public SubmitSink {
  public:

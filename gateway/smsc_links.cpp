@@ -269,6 +269,8 @@ void SmscLinks::onStateChanged(LinkIndex index, smpp::SessionState from, smpp::S
   if (to == smpp::SessionState::Bound) {
     log_.info("link bound link={} mode={}", info.name, smpp::toString(info.mode));
     if (submits_ && transmits(info.mode)) submits_->onRoom();
+  } else if (from == smpp::SessionState::Bound && stopped_) {
+    log_.info("link unbinding link={}", info.name);  // we asked for it
   } else if (from == smpp::SessionState::Bound) {
     log_.warn("link down link={} state={}", info.name, smpp::toString(to));
   } else {

@@ -13,7 +13,8 @@ config=systemd/gateway.yaml.example
 mkdir -p "$state" && chmod 700 "$state"
 
 "$daemon" --check-config "$config"
-"$daemon" --config "$config" --state-dir "$state" &
+"$daemon" --check-menus menus/mfi/menu.yaml
+"$daemon" --config "$config" --state-dir "$state" --menus-dir menus/mfi &
 pid=$!
 stop() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 trap stop EXIT INT TERM
@@ -25,14 +26,21 @@ if ! "$ctl" status --wait 30; then
 fi
 cat <<MSG
 
-mfi-gatewayd is running (pid $pid), its LMDB store in $state.
-  status:   $ctl --token-file $state/admin.token status
-  metrics:  curl -s -H "Authorization: Bearer \$(cat $state/admin.token)" http://127.0.0.1:8470/metrics
-  opt-out:  curl -s -H "Authorization: Bearer \$(cat $state/admin.token)" -d '{"msisdn":"0712345678"}' http://127.0.0.1:8470/api/v1/optouts
-  dial:     $ctl dial '*123#' --msisdn +254712345678   (USSD menus: issue 5, not yet landed)
+mfi-gatewayd is running (pid $pid), its LMDB store in $state,
+bound to its built-in SMSC simulator, serving the shipped menu (menus/mfi/menu.yaml).
+In another terminal:
+  export MFIGW_TOKEN_FILE=$state/admin.token
+  $ctl dial '*123#'              a phone in this terminal (--msisdn N for another)
+  $ctl send 0712345678 'Your payment of KES 2,500 is due on Friday'
+  $ctl queue                     the outbox by state (queue show ID for one message)
+  $ctl sms STOP                  the phone opts out: confirmed once, nothing more is sent
+  $ctl status
+  curl -s -H "Authorization: Bearer \$(cat $state/admin.token)" http://127.0.0.1:8470/metrics
 Stop with Ctrl-C.
 MSG
 if [ "$check" = --check ]; then
+  # The menu answers a phone (then hangs up): the demo's promise, checked.
+  "$ctl" dial '*123#' </dev/null
   exit 0
 fi
 wait "$pid"

@@ -228,7 +228,8 @@ void SmscSimulator::handleSubmit(ConnectionId conn, Connection& c, const Pdu& re
       std::string text = s->shortMessage;
       if (text.empty()) text = s->tlvs.messagePayload().value_or("");
       ussdReplies_.push_back({conn, s->destination.addr, op.value_or(0),
-                              s->tlvs.itsSessionInfo().value_or(""), std::move(text)});
+                              s->tlvs.itsSessionInfo().value_or(""), std::move(text),
+                              s->dataCoding});
     }
   }
 

@@ -123,6 +123,7 @@ struct UssdReply {
   std::uint8_t op = 0;
   std::string sessionInfo;  // its_session_info, 2 octets, or empty
   std::string text;         // short_message, or message_payload when that is empty
+  std::uint8_t dataCoding = 0;
 };
 
 // What the simulator sent that expects a deliver_sm_resp.

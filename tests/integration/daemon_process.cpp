@@ -128,8 +128,11 @@ void DaemonProcess::writeConfig(const std::string& extra) {
        << "store:\n  path: " << statePath().string() << "\n  map_size: 8MiB\n"
        << "  session_map_size: 4MiB\n"
        << "admin:\n  listen: 127.0.0.1:" << port_ << "\n"
-       << "shutdown:\n  drain_timeout: 5s\n"
-       << extra;
+       << "shutdown:\n  drain_timeout: 5s\n";
+  // The shipped menu tree, unless the test brings its own menus section.
+  if (extra.find("menus:") == std::string::npos)
+    yaml << "menus:\n  dir: " << MFIGW_SOURCE_DIR << "/menus/mfi\n";
+  yaml << extra;
   writeRawConfig(yaml.str());
 }
 

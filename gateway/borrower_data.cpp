@@ -1,0 +1,151 @@
+#include "gateway/borrower_data.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "gateway/msisdn.hpp"
+#include "store/loan_status.hpp"
+
+namespace mfigw::gateway {
+
+namespace {
+
+std::string isoDate(store::DayNumber day) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(day))};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+bool blocksCredit(const store::LoanSnapshot& loan, store::DayNumber today) {
+  return loan.status == store::LoanStatus::WrittenOff || loan.has(store::LoanFlag::ChargedOff) ||
+         loan.has(store::LoanFlag::Npa) ||
+         (store::isOpen(loan) && store::daysPastDue(loan, today) > 0);
+}
+
+}  // namespace
+
+BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
+                          const std::string& msisdnDigits) {
+  BorrowerView view;
+  view.client = book.clientByMsisdn(txn, msisdnDigits);
+  if (view.client) view.loans = book.loansOfClient(txn, view.client->cid);
+  return view;
+}
+
+BorrowerData::BorrowerData(BorrowerView view, store::DayNumber today,
+                           const store::PaymentPointLocator* points, std::string region)
+    : view_(std::move(view)), today_(today), points_(points), region_(std::move(region)) {}
+
+const store::LoanSnapshot* BorrowerData::dueSoonest() const {
+  const store::LoanSnapshot* best = nullptr;
+  std::optional<store::NextDue> bestDue;
+  for (const store::LoanSnapshot& loan : view_.loans) {
+    if (!store::isOpen(loan)) continue;
+    const auto due = store::nextDue(loan, today_);
+    if (!due) continue;
+    if (!bestDue || due->day < bestDue->day) {
+      best = &loan;
+      bestDue = due;
+    }
+  }
+  return best;
+}
+
+std::optional<std::string> BorrowerData::value(std::string_view name) const {
+  if (!view_.client) return std::nullopt;  // an unknown caller sees "-" and no offers
+  const store::Client& client = *view_.client;
+  if (name == "client_name") return client.shortName;
+  if (name == "home_branch") return std::to_string(client.homeBranch);
+  if (name == "balance") {
+    std::int64_t total = 0;
+    for (const auto& loan : view_.loans)
+      if (store::isOpen(loan)) total += loan.totalOutstanding;
+    return std::to_string(total);
+  }
+  if (name == "as_of") {
+    std::uint32_t oldest = 0;
+    for (const auto& loan : view_.loans)
+      if (store::isOpen(loan) && (oldest == 0 || loan.asOf < oldest)) oldest = loan.asOf;
+    if (oldest == 0) return std::nullopt;
+    return isoDate(store::dayOfUnixSeconds(oldest));
+  }
+  if (name == "officer_name") {
+    for (const auto& loan : view_.loans)
+      if (store::isOpen(loan) && !loan.officer.empty()) return loan.officer;
+    return std::nullopt;
+  }
+  if (name == "can_borrow") {
+    const bool blocked = std::any_of(view_.loans.begin(), view_.loans.end(),
+                                     [&](const auto& loan) { return blocksCredit(loan, today_); });
+    return blocked ? "0" : "1";
+  }
+  if (name == "loan_min" || name == "loan_max") {
+    std::int64_t last = 0;
+    for (const auto& loan : view_.loans)
+      last = std::max(last, loan.disbursed);
+    if (last == 0) return std::nullopt;
+    // A repeat borrower in good standing may ask up to half again the last loan; a quarter
+    // of it is the floor (the MFI decides; these only bound what the phone can type).
+    return std::to_string(name == "loan_max" ? last + last / 2
+                                             : std::max<std::int64_t>(last / 4, 1));
+  }
+  const store::LoanSnapshot* soonest = dueSoonest();
+  if (name == "can_defer") {
+    return soonest && !soonest->has(store::LoanFlag::DeferralPending) ? "1" : "0";
+  }
+  if (!soonest) return std::nullopt;
+  std::vector<const store::Installment*> upcoming;
+  for (const auto& inst : soonest->installments)
+    if (inst.dueDay != store::kNoDay && inst.amountDue > 0 && inst.dueDay >= today_)
+      upcoming.push_back(&inst);
+  // Overdue installments are due now: the first unpaid one shows as due today's arrears.
+  const auto next = store::nextDue(*soonest, today_);
+  if (name == "next_amount") return std::to_string(next->amount);
+  if (name == "next_due") return isoDate(next->day);
+  const store::Installment* second = nullptr;
+  for (const auto* inst : upcoming)
+    if (inst->dueDay > next->day) {
+      second = inst;
+      break;
+    }
+  if (name == "has_second") return second ? "1" : "0";
+  if (!second) return std::nullopt;
+  if (name == "second_amount") return std::to_string(second->amountDue);
+  if (name == "second_due") return isoDate(second->dueDay);
+  return std::nullopt;
+}
+
+std::vector<menus::PaymentPoint> BorrowerData::paymentPointsNear(std::string_view place,
+                                                                 std::size_t limit) const {
+  std::vector<menus::PaymentPoint> out;
+  if (!points_) return out;
+  unsigned branch = 0;
+  const auto [end, ec] = std::from_chars(place.data(), place.data() + place.size(), branch);
+  if (ec != std::errc() || end != place.data() + place.size()) return out;
+  const auto index = points_->index();
+  if (!index) return out;
+  // The branch's own points give the reference position: their centre.
+  std::int64_t lat = 0, lon = 0, n = 0;
+  for (const auto& p : index->nearest(0, 0, index->size())) {
+    if (p.point.branch != branch) continue;
+    lat += p.point.latitudeE6;
+    lon += p.point.longitudeE6;
+    ++n;
+  }
+  if (n == 0) return out;
+  for (const auto& p : index->nearest(static_cast<std::int32_t>(lat / n),
+                                      static_cast<std::int32_t>(lon / n), limit)) {
+    out.push_back({p.point.name, static_cast<std::uint32_t>(p.meters), p.point.openingHours,
+                   p.point.landmark});
+  }
+  return out;
+}
+
+bool BorrowerData::phoneAcceptable(std::string_view digits) const {
+  return normalizeMsisdn(std::string(digits), region_).e164.has_value();
+}
+
+}  // namespace mfigw::gateway

@@ -1,0 +1,58 @@
+// BorrowerData: what the menu engine may know about the caller, read from the local loan book.
+//
+// Purpose:   menus::DataSource over the snapshot, so balance and eligibility answer while the
+//            branch link is down ("as of" says how fresh). Values for one MSISDN:
+//            client_name, balance (total outstanding of open loans), next_amount/next_due and
+//            second_* (the next unpaid installments of the loan due soonest), as_of,
+//            can_borrow (a known client with no arrears, nothing written off or charged off),
+//            can_defer (an installment is due and no deferral is already pending),
+//            loan_min/loan_max (bounds from the last disbursement), officer_name,
+//            home_branch. Payment points "near" a place: the place is a branch number (typed
+//            area code or the home branch); the points of that branch give the reference
+//            position and the nearest ones, any branch, are returned.
+// Threading: the loop thread; reads one LMDB read txn taken at construction.
+// Errors:    unknown values are nullopt (the engine shows "-"); nothing throws to the engine.
+// Ownership: borrows the env, the loan book and the locator for the life of one step.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "menus/data_source.hpp"
+#include "store/day_number.hpp"
+#include "store/env.hpp"
+#include "store/loan_book.hpp"
+#include "store/payment_point_index.hpp"
+
+namespace mfigw::gateway {
+
+struct BorrowerView {
+  std::optional<store::Client> client;
+  std::vector<store::LoanSnapshot> loans;  // every loan of the client
+};
+
+// Reads the client (by E.164 digits without '+') and its loans.
+BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
+                          const std::string& msisdnDigits);
+
+class BorrowerData final : public menus::DataSource {
+ public:
+  BorrowerData(BorrowerView view, store::DayNumber today, const store::PaymentPointLocator* points,
+               std::string region);
+
+  std::optional<std::string> value(std::string_view name) const override;
+  std::vector<menus::PaymentPoint> paymentPointsNear(std::string_view place,
+                                                     std::size_t limit) const override;
+  bool phoneAcceptable(std::string_view digits) const override;
+
+ private:
+  const store::LoanSnapshot* dueSoonest() const;
+
+  BorrowerView view_;
+  store::DayNumber today_;
+  const store::PaymentPointLocator* points_;
+  std::string region_;
+};
+
+}  // namespace mfigw::gateway

@@ -1,0 +1,416 @@
+#include "gateway/ussd_service.hpp"
+
+#include <sodium.h>
+
+#include <array>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "gateway/borrower_data.hpp"
+#include "gateway/msisdn.hpp"
+#include "gateway/ussd_page_measure.hpp"
+#include "menus/dial_through.hpp"
+#include "menus/engine.hpp"
+#include "menus/menu_loader.hpp"
+#include "menus/session.hpp"
+#include "menus/text_template.hpp"
+#include "store/day_number.hpp"
+
+namespace mfigw::gateway {
+
+namespace {
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Phrase {
+  const char* lang;
+  const char* resume;
+  const char* timedOut;
+};
+// The gateway's own pages, outside any menu tree; each fits one GSM-7 or UCS-2 page.
+constexpr std::array<Phrase, 4> kPhrases{{
+    {"en", "You have an unfinished session.\n1 Continue\n2 Start again",
+     "Your session timed out. Please dial {} again."},
+    {"fr", "Vous avez une session en cours.\n1 Continuer\n2 Recommencer",
+     "Votre session a expiré. Composez {} à nouveau."},
+    {"es", "Tiene una sesion sin terminar.\n1 Continuar\n2 Empezar de nuevo",
+     "Su sesion expiro. Marque {} de nuevo."},
+    {"ar", "لديك جلسة غير مكتملة.\n1 متابعة\n2 البدء من جديد", "انتهت الجلسة. اطلب {} مرة أخرى."},
+}};
+
+const Phrase& phrase(std::string_view lang) {
+  for (const Phrase& p : kPhrases)
+    if (lang == p.lang) return p;
+  return kPhrases[0];
+}
+
+// The upstream idempotency key of an effect: the same dialog step always gives the same key,
+// so a redelivered or retried step cannot make a second request upstream.
+store::EventKey effectKey(const std::string& msisdn, std::uint64_t dialogId, std::uint32_t step,
+                          std::size_t index) {
+  const std::string in = fmt::format("ussd|{}|{}|{}|{}", msisdn, dialogId, step, index);
+  store::EventKey key{};
+  crypto_generichash(key.data(), key.size(), reinterpret_cast<const unsigned char*>(in.data()),
+                     in.size(), nullptr, 0);
+  return key;
+}
+
+std::uint64_t newDialogId() {
+  std::uint64_t id = 0;
+  randombytes_buf(&id, sizeof id);
+  return id == 0 ? 1 : id;
+}
+
+// The event for upstream, or nullopt for effects that are not events. Secrets (PINs) stay out.
+std::optional<std::pair<store::UpstreamEventType, nlohmann::json>> eventOf(
+    const menus::Effect& effect, const std::string& msisdn) {
+  nlohmann::json j = {{"msisdn", msisdn}, {"screen", effect.screen}, {"lang", effect.language}};
+  if (!effect.tag.empty()) j["tag"] = effect.tag;
+  if (const auto* c = std::get_if<menus::CreditRequest>(&effect.value)) {
+    j["amount"] = c->amountMinor;
+    j["currency"] = c->currency;
+    if (c->termDays) j["term_days"] = *c->termDays;
+    if (!c->product.empty()) j["product"] = c->product;
+    return std::make_pair(store::UpstreamEventType::CreditRequest, std::move(j));
+  }
+  if (const auto* d = std::get_if<menus::DeferralRequest>(&effect.value)) {
+    j["installment"] = d->installment;
+    j["days"] = d->days;
+    if (!d->reason.empty()) j["reason"] = d->reason;
+    return std::make_pair(store::UpstreamEventType::DeferralRequest, std::move(j));
+  }
+  if (const auto* r = std::get_if<menus::Referral>(&effect.value)) {
+    j["phone"] = r->phone;
+    if (!r->note.empty()) j["note"] = r->note;
+    return std::make_pair(store::UpstreamEventType::Referral, std::move(j));
+  }
+  if (const auto* s = std::get_if<menus::SurveyAnswer>(&effect.value)) {
+    j["question"] = s->question;
+    j["answer"] = s->answer;
+    return std::make_pair(store::UpstreamEventType::SurveyAnswer, std::move(j));
+  }
+  return std::nullopt;
+}
+
+std::string effectType(const menus::Effect& effect) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, menus::CreditRequest>) return "credit_request";
+        if constexpr (std::is_same_v<T, menus::DeferralRequest>) return "deferral_request";
+        if constexpr (std::is_same_v<T, menus::Referral>) return "referral";
+        if constexpr (std::is_same_v<T, menus::SurveyAnswer>) return "survey_answer";
+        if constexpr (std::is_same_v<T, menus::SendSms>) return "sms";
+        return "language";
+      },
+      effect.value);
+}
+
+// The tree's "unavailable" page in its default language (it has no variables).
+std::string unavailable(const menus::MenuTree& tree) {
+  const auto& texts = tree.messages.unavailable.byLanguage;
+  if (texts.empty()) return "Service unavailable.";
+  const std::size_t i = tree.defaultLanguage < texts.size() ? tree.defaultLanguage : 0;
+  return menus::renderTemplate(texts[i], [](std::string_view) { return std::string(); });
+}
+
+}  // namespace
+
+struct UssdService::Step {
+  UssdRequest request;
+  std::string e164;    // "+2547..."
+  std::string digits;  // "2547...": the loan book's form
+  std::int64_t now = 0;
+  std::optional<store::UssdDialog> dialog;  // to store (continuing)
+  bool erase = false;                       // the dialog ended: remove it
+  std::uint64_t dialogId = 0;
+  std::vector<menus::Effect> effects;
+  UssdReply reply;
+  std::string outcome;          // set when a dialog ends (for the metric)
+  std::string previousOutcome;  // a dialog this request replaced
+};
+
+UssdService::UssdService(StoreLayout& stores, OutboxSender& sender, UssdOptions options,
+                         Metrics& metrics, MsisdnMasker mask, spdlog::logger& log)
+    : stores_(stores),
+      sender_(sender),
+      options_(std::move(options)),
+      metrics_(metrics),
+      mask_(mask),
+      log_(log),
+      points_(stores.tables().loanBook) {
+  store::WriteTxn txn = stores_.sessions().beginWrite();
+  dialogs_ = store::UssdDialogTable::open(txn, store::kUssdDialogsTable);
+  txn.commit();
+}
+
+UssdService::~UssdService() = default;
+
+std::optional<std::string> UssdService::loadMenus(const std::string& dir) {
+  const std::string path = dir + "/menu.yaml";
+  menus::MenuLoadResult loaded = menus::loadMenuFile(path, ussdPageMeasure());
+  if (!loaded.ok()) return loaded.errorText();
+  current_ = loaded.tree;
+  trees_[current_->version] = current_;
+  log_.info("menu tree loaded file={} version={} screens={} languages={}", path, current_->version,
+            current_->screens.size(), current_->languages.size());
+  return std::nullopt;
+}
+
+menus::MenuTreePtr UssdService::treeFor(const std::string& version) const {
+  const auto it = trees_.find(version);
+  return it == trees_.end() ? nullptr : it->second;
+}
+
+void UssdService::countOutcome(std::string_view outcome) {
+  if (!outcome.empty()) metrics_.counter(MetricId::UssdDialogsTotal, {outcome}).inc();
+}
+
+void UssdService::handle(UssdRequest request, Done done) {
+  auto step = std::make_shared<Step>();
+  step->now = nowMs();
+  const MsisdnParse parsed = normalizeMsisdn(request.msisdn, options_.region);
+  step->request = std::move(request);
+  const menus::MenuTree* tree = current_.get();
+  const auto endWith = [&](std::string text, std::string outcome) {
+    step->reply = {false, std::move(text)};
+    step->outcome = std::move(outcome);
+    step->erase = true;
+  };
+  if (!parsed.e164 || !tree) {
+    step->reply = {false,
+                   tree ? unavailable(*tree) : "Service unavailable. Please try again later."};
+    log_.warn("USSD refused from={} reason={}", mask_(step->request.msisdn),
+              !tree ? "no menu tree loaded" : parsed.error);
+    done(step->reply);
+    return;
+  }
+  step->e164 = *parsed.e164;
+  step->digits = step->e164.substr(1);
+
+  std::optional<store::UssdDialog> existing;
+  BorrowerView view;
+  {
+    store::ReadTxn sessions = stores_.sessions().beginRead();
+    existing = dialogs_.get(sessions, step->e164);
+  }
+  {
+    store::ReadTxn txn = stores_.durable().beginRead();
+    view = readBorrower(txn, stores_.tables().loanBook, step->digits);
+    points_.refresh(txn);
+  }
+  const std::string clientLanguage = view.client ? view.client->language : "";
+  const BorrowerData data(std::move(view), store::dayOfUnixSeconds(step->now / 1000), &points_,
+                          options_.region);
+
+  const auto expired = [&](const store::UssdDialog& d) {
+    return step->now - d.lastActivityAt > options_.idleTimeout.count() ||
+           step->now - d.startedAt > options_.dialogCap.count();
+  };
+  const auto sessionLanguage = [](const store::UssdDialog& d) {
+    const auto s = menus::decodeSession(d.session);
+    return s ? s->language : std::string("en");
+  };
+  const auto startFresh = [&](const std::vector<std::string>& inputs) {
+    step->dialogId = newDialogId();
+    const menus::StepResult r = menus::run(*tree, clientLanguage, inputs, data);
+    step->effects = r.effects;
+    if (!r.continues()) {
+      endWith(r.text, r.status == menus::StepStatus::End ? "completed" : "app_error");
+      if (r.status == menus::StepStatus::Error) log_.error("USSD dialog failed: {}", r.problem);
+      return;
+    }
+    step->reply = {true, r.text};
+    store::UssdDialog d;
+    d.msisdn = step->e164;
+    d.dialogId = step->dialogId;
+    d.session = menus::encodeSession(r.session);
+    d.startedAt = step->now;
+    d.lastPage = r.text;
+    step->dialog = std::move(d);
+  };
+  const auto advance = [&](const store::UssdDialog& d, std::string_view input) {
+    step->dialogId = d.dialogId;
+    const auto session = menus::decodeSession(d.session);
+    const menus::MenuTreePtr pinned = session ? treeFor(session->treeVersion) : nullptr;
+    if (!session || !pinned) {
+      endWith(unavailable(*tree), "app_error");
+      log_.error("USSD dialog cannot continue: {}",
+                 session ? "its menu version is gone" : "undecodable session");
+      return;
+    }
+    const menus::StepResult r = menus::step(*pinned, *session, input, data);
+    step->effects = r.effects;
+    if (!r.continues()) {
+      endWith(r.text, r.status == menus::StepStatus::End ? "completed" : "app_error");
+      if (r.status == menus::StepStatus::Error) log_.error("USSD dialog failed: {}", r.problem);
+      return;
+    }
+    step->reply = {true, r.text};
+    store::UssdDialog next = d;
+    next.session = menus::encodeSession(r.session);
+    next.lastPage = r.text;
+    next.resumeOffered = false;
+    step->dialog = std::move(next);
+  };
+
+  const UssdRequest& req = step->request;
+  if (req.begin) {
+    const auto inputs = menus::dialThroughInputs(req.text, options_.serviceCode)
+                            .value_or(std::vector<std::string>{});
+    const bool resumable = existing && !expired(*existing) && inputs.empty() &&
+                           step->now - existing->lastActivityAt <= options_.resumeWindow.count();
+    if (resumable) {
+      store::UssdDialog d = *existing;
+      d.resumeOffered = true;
+      step->dialogId = d.dialogId;
+      step->reply = {true, phrase(sessionLanguage(d)).resume};
+      step->dialog = std::move(d);
+    } else {
+      if (existing) step->previousOutcome = "network_timeout";  // the network dropped it
+      startFresh(inputs);
+    }
+  } else if (!existing) {
+    endWith(unavailable(*tree), "");
+  } else if (expired(*existing)) {
+    endWith(fmt::format(fmt::runtime(phrase(sessionLanguage(*existing)).timedOut),
+                        options_.serviceCode),
+            "network_timeout");
+  } else if (existing->resumeOffered) {
+    if (req.text == "1") {
+      store::UssdDialog d = *existing;
+      d.resumeOffered = false;
+      step->dialogId = d.dialogId;
+      step->reply = {true, d.lastPage};
+      step->dialog = std::move(d);
+    } else if (req.text == "2") {
+      step->previousOutcome = "restarted";
+      startFresh({});
+    } else {
+      step->dialogId = existing->dialogId;
+      step->reply = {true, phrase(sessionLanguage(*existing)).resume};
+      step->dialog = *existing;
+    }
+  } else {
+    advance(*existing, req.text);
+  }
+  if (step->dialog) {
+    step->dialog->channel = req.channel;
+    step->dialog->sessionKey = req.sessionKey;
+    if (req.begin) step->dialog->serviceCode = req.text;
+    step->dialog->lastActivityAt = step->now;
+  }
+  finish(std::move(step), std::move(done));
+}
+
+void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
+  auto done = std::make_shared<Done>(std::move(doneFn));
+  // Sessions second: a confirmed request is durable before the page that says so is sent.
+  auto saveSession = [this, step, done]() {
+    const store::UssdDialogTable& dialogs = dialogs_;
+    stores_.sessionsWriter().submit(
+        [&dialogs, step](store::WriteTxn& txn) {
+          if (step->dialog) {
+            dialogs.put(txn, step->e164, *step->dialog);
+          } else if (step->erase) {
+            dialogs.erase(txn, step->e164);
+          }
+        },
+        [this, step, done](std::error_code ec) {
+          // A lost session write costs the dialog's position, not a request: the effects are
+          // already committed and keyed by (dialog, step), so a retried step is harmless.
+          if (ec) log_.warn("USSD session not stored error={}", ec.message());
+          countOutcome(step->previousOutcome);
+          countOutcome(step->outcome);
+          const std::string channel =
+              step->request.channel.substr(0, step->request.channel.find(':'));
+          metrics_
+              .counter(MetricId::UssdRequestsTotal,
+                       {channel, step->reply.continues ? "page" : "end"})
+              .inc();
+          (*done)(step->reply);
+        });
+  };
+  if (step->effects.empty()) {
+    saveSession();
+    return;
+  }
+  const store::UpstreamEvents& events = stores_.tables().upstreamEvents;
+  const store::Outbox& outbox = stores_.outbox();
+  const store::LoanBook& book = stores_.tables().loanBook;
+  auto smsQueued = std::make_shared<bool>(false);
+  stores_.durableWriter().submit(
+      [&events, &outbox, &book, step, smsQueued](store::WriteTxn& txn) {
+        const std::int64_t nowS = step->now / 1000;
+        for (std::size_t i = 0; i < step->effects.size(); ++i) {
+          const menus::Effect& effect = step->effects[i];
+          const store::EventKey key = effectKey(step->e164, step->dialogId, effect.step, i);
+          if (auto event = eventOf(effect, step->e164)) {
+            events.append(txn, key, nowS, event->first, event->second.dump());
+          } else if (const auto* sms = std::get_if<menus::SendSms>(&effect.value)) {
+            store::OutboxMessage m;
+            m.to = sms->to.empty() ? step->e164 : sms->to;
+            m.text = sms->text;
+            m.lang = effect.language;
+            m.kind = store::OutboxKind::Reply;
+            m.priority = store::OutboxPriority::Dialog;
+            m.idempotencyKey = "ussd:" + store::toString(key);
+            m.notAfter = nowS + 24 * 3600;
+            outbox.enqueue(txn, std::move(m), nowS);
+            *smsQueued = true;
+          } else if (const auto* lang = std::get_if<menus::LanguageChosen>(&effect.value)) {
+            if (auto client = book.clientByMsisdn(txn, step->digits)) {
+              client->language = lang->language;
+              book.upsertClient(txn, *client);
+            }
+          }
+        }
+      },
+      [this, step, smsQueued, done, saveSession = std::move(saveSession)](std::error_code ec) {
+        if (ec) {
+          // Nothing confirmed, nothing sent: the user sees no page and tries again; the
+          // session stays where it was.
+          log_.error("USSD step not stored from={} error={}", mask_(step->e164), ec.message());
+          metrics_.counter(MetricId::UssdRequestsTotal, {"all", "refused"}).inc();
+          (*done)(std::nullopt);
+          return;
+        }
+        for (const menus::Effect& effect : step->effects) {
+          metrics_.counter(MetricId::UssdEffectsTotal, {effectType(effect)}).inc();
+          log_.info("USSD effect from={} {}", mask_(step->e164), menus::describe(effect));
+        }
+        if (*smsQueued) sender_.wake();
+        saveSession();
+      });
+}
+
+void UssdService::sweep() {
+  const std::int64_t now = nowMs();
+  std::vector<std::string> stale;
+  {
+    store::ReadTxn txn = stores_.sessions().beginRead();
+    dialogs_.forEach(txn, [&](std::string_view, const store::UssdDialog& d) {
+      if (now - d.lastActivityAt > options_.idleTimeout.count() + options_.resumeWindow.count() ||
+          now - d.startedAt > options_.dialogCap.count() + options_.resumeWindow.count())
+        stale.push_back(d.msisdn);
+    });
+  }
+  if (stale.empty()) return;
+  const store::UssdDialogTable& dialogs = dialogs_;
+  stores_.sessionsWriter().submit(
+      [&dialogs, stale](store::WriteTxn& txn) {
+        for (const std::string& msisdn : stale)
+          dialogs.erase(txn, msisdn);
+      },
+      [this, n = stale.size()](std::error_code ec) {
+        if (ec) return;
+        metrics_.counter(MetricId::UssdDialogsTotal, {"network_timeout"}).inc(n);
+      });
+}
+
+}  // namespace mfigw::gateway

@@ -1,0 +1,98 @@
+// UssdService: one USSD dialog engine for every ingress (SMPP today, HTTP aggregators next).
+//
+// Purpose:   Runs the menu engine for a request (begin with the dialled string, or the
+//            user's next input) and answers with the page to show and whether the dialog
+//            continues. Around the pure engine it keeps what the network cannot: the dialog in
+//            the fast store (one live dialog per MSISDN, the tree version it started on), an
+//            idle timeout per screen and a total cap, "1 Continue / 2 Start again" when a
+//            phone re-dials a dialog the network dropped, dial-through strings (*123*1#), and
+//            the effects of action screens committed exactly once to the durable store
+//            (events for upstream keyed by dialog and step, SMS through the outbox) BEFORE
+//            the page that confirms them is sent. Outcomes per dialog feed the metrics.
+// Threading: the loop thread; stores are written through their group-commit writers.
+// Errors:    a store refusal answers nullopt (the ingress answers its temporary error: the
+//            operator retries or the user dials again); a broken menu or session ends the
+//            dialog with the tree's "unavailable" page. Nothing throws to the ingress.
+// Ownership: owns the loaded menu trees (older versions kept while dialogs use them);
+//            borrows stores, sender, metrics and logger.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "gateway/metrics.hpp"
+#include "gateway/msisdn_mask.hpp"
+#include "gateway/outbox_sender.hpp"
+#include "gateway/store_layout.hpp"
+#include "menus/menu_tree.hpp"
+#include "store/payment_point_index.hpp"
+#include "store/ussd_dialogs.hpp"
+
+namespace mfigw::gateway {
+
+struct UssdOptions {
+  std::string serviceCode = "*123#";
+  std::string region = "KE";
+  std::chrono::milliseconds idleTimeout{60000};    // per screen
+  std::chrono::milliseconds dialogCap{180000};     // whole dialog
+  std::chrono::milliseconds resumeWindow{120000};  // re-dial offers to continue within this
+};
+
+struct UssdRequest {
+  std::string msisdn;      // as the network gave it
+  std::string channel;     // "smpp:<link>", "http:<aggregator>"
+  std::string sessionKey;  // the operator's session id (echoed), may be empty
+  bool begin = false;      // true: `text` is the dialled string
+  std::string text;
+};
+
+struct UssdReply {
+  bool continues = false;
+  std::string text;
+};
+
+class UssdService {
+ public:
+  using Done = std::function<void(std::optional<UssdReply>)>;
+
+  UssdService(StoreLayout& stores, OutboxSender& sender, UssdOptions options, Metrics& metrics,
+              MsisdnMasker mask, spdlog::logger& log);
+  ~UssdService();
+
+  // Loads <dir>/menu.yaml. On error keeps the running tree and returns the error text.
+  std::optional<std::string> loadMenus(const std::string& dir);
+  [[nodiscard]] bool hasMenus() const { return current_ != nullptr; }
+  [[nodiscard]] const menus::MenuTree* menuTree() const { return current_.get(); }
+  void setOptions(UssdOptions options) { options_ = std::move(options); }
+  void setMasker(MsisdnMasker mask) { mask_ = mask; }
+
+  void handle(UssdRequest request, Done done);
+  // Ends dialogs idle past the timeout (counted as network timeouts). Call periodically.
+  void sweep();
+
+ private:
+  struct Step;
+
+  menus::MenuTreePtr treeFor(const std::string& version) const;
+  void finish(std::shared_ptr<Step> step, Done done);
+  void countOutcome(std::string_view outcome);
+
+  StoreLayout& stores_;
+  OutboxSender& sender_;
+  UssdOptions options_;
+  Metrics& metrics_;
+  MsisdnMasker mask_;
+  spdlog::logger& log_;
+  store::UssdDialogTable dialogs_;
+  store::PaymentPointLocator points_;
+  menus::MenuTreePtr current_;
+  std::map<std::string, menus::MenuTreePtr> trees_;  // by version: live dialogs keep theirs
+};
+
+}  // namespace mfigw::gateway
