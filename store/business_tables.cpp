@@ -17,6 +17,7 @@ const std::vector<Migration>& businessMigrations() {
          UpstreamEvents::open(txn);
        }},
       {2, "create-outbox", [](WriteTxn& txn) { Outbox::open(txn); }},
+      {3, "create-reminder-ledger", [](WriteTxn& txn) { ReminderLedger::open(txn); }},
   };
   return kSteps;
 }
@@ -32,6 +33,7 @@ BusinessTables openBusinessTables(Env& env, MigrationReport* report) {
   tables.loanBook = LoanBook::open(txn);
   tables.upstreamEvents = UpstreamEvents::open(txn);
   tables.outbox = Outbox::open(txn);
+  tables.reminders = ReminderLedger::open(txn);
   txn.commit();
   return tables;
 }

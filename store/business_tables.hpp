@@ -5,7 +5,8 @@
 //            openBusinessTables() once at start-up; later issues add their tables here
 //            with a migration step each.
 //            Versions: 1 = opt-outs; 2 = + the loan book (loan_book.hpp) and the events to
-//            upstream (upstream_events.hpp); 3 = + the SMS outbox (outbox.hpp).
+//            upstream (upstream_events.hpp); 3 = + the SMS outbox (outbox.hpp); 4 = + the reminder
+//            ledger (reminder_ledger.hpp).
 // Threading: Call at start-up before other threads use the env.
 // Errors:    As migrate() (SchemaTooNew, StoreError, MapFull).
 // Ownership: BusinessTables holds table handles; the Env must outlive it.
@@ -15,6 +16,7 @@
 #include "store/loan_book.hpp"
 #include "store/optouts.hpp"
 #include "store/outbox.hpp"
+#include "store/reminder_ledger.hpp"
 #include "store/schema.hpp"
 #include "store/upstream_events.hpp"
 
@@ -23,13 +25,14 @@
 
 namespace mfigw::store {
 
-inline constexpr uint32_t kBusinessSchemaVersion = 3;
+inline constexpr uint32_t kBusinessSchemaVersion = 4;
 
 struct BusinessTables {
   OptOutTable optouts;
   LoanBook loanBook;
   UpstreamEvents upstreamEvents;
   Outbox outbox;
+  ReminderLedger reminders;
 };
 
 // Every migration step of the business store, oldest first.

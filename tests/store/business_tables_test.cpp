@@ -1,6 +1,7 @@
 // The business store's schema: a fresh store gets every table at the current version; a
-// version-1 store (opt-outs only, as the previous build wrote it) migrates to version 2,
-// keeps its opt-outs and gains the loan book and upstream-event tables.
+// version-1 store (opt-outs only, as the first build wrote it) migrates step by step to the
+// current version, keeps its opt-outs and gains the loan book, upstream-event, outbox and
+// reminder-ledger tables.
 #include "store/business_tables.hpp"
 
 #include "loan_book_fixtures.hpp"
@@ -41,6 +42,8 @@ const std::vector<std::string> kNewTables = {
     "outbox_smsc",
     "outbox_to",
     "outbox_idem",
+    ReminderLedger::TableNames::kLedger,
+    ReminderLedger::TableNames::kDaily,
 };
 
 // What the version-1 build did: stamp 1, open "optouts", write records.
@@ -63,7 +66,7 @@ TEST(BusinessTables, AFreshStoreHasEveryTableAtTheCurrentVersion) {
   EXPECT_EQ(report.currentVersion, kBusinessSchemaVersion);
   EXPECT_TRUE(report.applied.empty());
   ReadTxn txn = env.beginRead();
-  EXPECT_EQ(readSchemaVersion(txn), 3u);
+  EXPECT_EQ(readSchemaVersion(txn), 4u);
   for (const std::string& name : kNewTables) {
     EXPECT_TRUE(txn.findDbi(name).has_value()) << name;
   }
@@ -83,10 +86,11 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
     const BusinessTables tables = openBusinessTables(env, &report);
     EXPECT_EQ(report.previousVersion, 1u);
     EXPECT_EQ(report.applied,
-              (std::vector<std::string>{"create-loan-book-and-upstream-events", "create-outbox"}));
+              (std::vector<std::string>{"create-loan-book-and-upstream-events", "create-outbox",
+                                        "create-reminder-ledger"}));
     {
       ReadTxn txn = env.beginRead();
-      EXPECT_EQ(readSchemaVersion(txn), 3u);
+      EXPECT_EQ(readSchemaVersion(txn), 4u);
       for (const std::string& name : kNewTables) {
         EXPECT_TRUE(txn.findDbi(name).has_value()) << name;
       }
@@ -110,7 +114,7 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
   Env env(smallEnv(tmp.path(), Durability::Durable));
   MigrationReport report;
   const BusinessTables tables = openBusinessTables(env, &report);
-  EXPECT_EQ(report.previousVersion, 3u);
+  EXPECT_EQ(report.previousVersion, 4u);
   EXPECT_TRUE(report.applied.empty());
   ReadTxn txn = env.beginRead();
   EXPECT_EQ(tables.optouts.count(txn), 3u);
