@@ -13,6 +13,7 @@ packages=(
   libboost-dev libsmpp34-dev liblmdb-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libsodium-dev libsystemd-dev libphonenumber-dev libssl-dev
   zlib1g-dev libzstd-dev
+  libhowardhinnant-date-dev tzdata     # date/tz.h over the system zoneinfo (reminder time zones)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev lmdb-utils curl procps clang-format
   systemd                               # systemd-analyze verify/security in tests
