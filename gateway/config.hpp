@@ -94,6 +94,14 @@ struct PhoneConfig {
 };
 
 // The sync with the MFI's loan system (docs/upstream-protocol.md).
+struct UssdConfig {
+  Duration idleTimeout{60000};    // per screen
+  Duration dialogCap{180000};     // whole dialog
+  Duration resumeWindow{120000};  // a re-dial within this offers to continue
+  std::string httpKeyFile;        // aggregator ingress key (path credential); empty: off
+  Secret httpKey;
+};
+
 struct UpstreamConfig {
   bool enabled = false;
   std::string url;            // https://host[:port][/base]; required when enabled
@@ -128,6 +136,7 @@ struct GatewayConfig {
   SmppConfig smpp;
   SmsConfig sms;
   MenusConfig menus;
+  UssdConfig ussd;
   PhoneConfig phone;
   UpstreamConfig upstream;
   ShutdownConfig shutdown;

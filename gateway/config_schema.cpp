@@ -126,6 +126,18 @@ constexpr FieldAccess kLinksList{
         },
 };
 
+constexpr FieldAccess kUssdHttpKey{
+    .apply =
+        [](GatewayConfig& c, std::size_t, const SettingValue& v) {
+          c.ussd.httpKeyFile = v.text;
+          c.ussd.httpKey = v.secret;
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t) {
+          return SettingValue{.text = c.ussd.httpKeyFile, .secret = c.ussd.httpKey};
+        },
+};
+
 constexpr FieldAccess kAdminToken{
     .apply =
         [](GatewayConfig& c, std::size_t, const SettingValue& v) {
@@ -597,6 +609,39 @@ std::vector<SettingSpec> buildTable() {
                "is an alias.",
        .field = field<&G::menus, &MenusConfig::serviceCode>(),
        .check = checkServiceCode},
+      // ussd
+      {.path = "ussd.idle_timeout",
+       .type = T::Duration,
+       .defaultText = "60s",
+       .min = "10s",
+       .max = "10m",
+       .help = "A dialog waiting this long for the phone's next input is over (networks "
+               "drop theirs after 20-180 s).",
+       .field = field<&G::ussd, &UssdConfig::idleTimeout>()},
+      {.path = "ussd.dialog_cap",
+       .type = T::Duration,
+       .defaultText = "3m",
+       .min = "30s",
+       .max = "30m",
+       .help = "Longest a dialog may last from the dial.",
+       .field = field<&G::ussd, &UssdConfig::dialogCap>()},
+      {.path = "ussd.resume_window",
+       .type = T::Duration,
+       .defaultText = "2m",
+       .min = "0s",
+       .max = "30m",
+       .help = "A phone that re-dials within this after its dialog was dropped is offered "
+               "\"1 Continue / 2 Start again\". 0s: always start again.",
+       .field = field<&G::ussd, &UssdConfig::resumeWindow>()},
+      {.path = "ussd.http_key_file",
+       .type = T::SecretFile,
+       .defaultText = "",
+       .min = "16",
+       .max = "256",
+       .help = "Key of the HTTP aggregator routes /ussd/africastalking/KEY and "
+               "/ussd/arkesel/KEY (mode 600, at least 16 characters). Empty: those routes "
+               "are off.",
+       .field = kUssdHttpKey},
       // phone
       {.path = "phone.default_region",
        .type = T::String,

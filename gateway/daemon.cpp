@@ -32,6 +32,7 @@
 #include "gateway/smsc_links.hpp"
 #include "gateway/store_layout.hpp"
 #include "gateway/systemd_notify.hpp"
+#include "gateway/ussd_http_ingress.hpp"
 #include "gateway/ussd_service.hpp"
 #include "gateway/ussd_smpp_ingress.hpp"
 
@@ -67,6 +68,7 @@ struct Daemon::Impl {
   std::unique_ptr<UssdService> ussd;
   std::unique_ptr<UssdSmppIngress> ussdSmpp;
   std::unique_ptr<SimulatorApi> simulatorApi;
+  std::unique_ptr<UssdHttpIngress> ussdHttp;
   asio::steady_timer ussdSweepTimer{io};
   Clock::time_point startedAt = Clock::now();
   bool ready = false;
@@ -161,6 +163,9 @@ UssdOptions Daemon::Impl::ussdOptions() const {
   UssdOptions o;
   o.serviceCode = config.menus.serviceCode;
   o.region = config.phone.defaultRegion;
+  o.idleTimeout = config.ussd.idleTimeout;
+  o.dialogCap = config.ussd.dialogCap;
+  o.resumeWindow = config.ussd.resumeWindow;
   return o;
 }
 
@@ -220,6 +225,9 @@ void Daemon::Impl::startAdmin() {
   optouts->registerRoutes(*routes);
   messages = std::make_unique<MessagesApi>(*stores, *sender, config, metrics, loggers.gateway());
   messages->registerRoutes(*routes);
+  // Aggregators reach the routes with the key in the path; without a key there are none.
+  ussdHttp = std::make_unique<UssdHttpIngress>(*ussd, config.ussd.httpKey);
+  if (!config.ussd.httpKey.empty()) ussdHttp->registerRoutes(*routes);
   if (links->simulator()) {
     simulatorApi = std::make_unique<SimulatorApi>(io, *links, config.menus.serviceCode);
     simulatorApi->registerRoutes(*routes);
@@ -344,10 +352,15 @@ void Daemon::Impl::reload() {
   needsRestart(next.smpp.simulator != config.smpp.simulator ||
                    next.smpp.links.size() != config.smpp.links.size(),
                "smpp.*");
+  // Routes are registered at start: turning the aggregator ingress on or off needs a restart
+  // (a changed key applies at once).
+  needsRestart(next.ussd.httpKey.empty() != config.ussd.httpKey.empty(), "ussd.http_key_file");
   const std::string stateDir = config.store.path;
   config = std::move(next);
   config.store.path = stateDir;
   ussd->setOptions(ussdOptions());
+  ussdHttp->setKey(config.ussd.httpKey);
+
   ussd->setMasker(MsisdnMasker(config.log.maskMsisdn));
   metrics.counter(MetricId::ConfigReloadsTotal, {"ok"}).inc();
   log.info("configuration reloaded file={}", options.configPath);

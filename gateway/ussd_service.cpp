@@ -167,6 +167,14 @@ menus::MenuTreePtr UssdService::treeFor(const std::string& version) const {
   return it == trees_.end() ? nullptr : it->second;
 }
 
+std::string UssdService::liveSessionKey(const std::string& msisdn) const {
+  const MsisdnParse parsed = normalizeMsisdn(msisdn, options_.region);
+  if (!parsed.e164) return {};
+  store::ReadTxn txn = stores_.sessions().beginRead();
+  const auto dialog = dialogs_.get(txn, *parsed.e164);
+  return dialog ? dialog->sessionKey : std::string();
+}
+
 void UssdService::countOutcome(std::string_view outcome) {
   if (!outcome.empty()) metrics_.counter(MetricId::UssdDialogsTotal, {outcome}).inc();
 }

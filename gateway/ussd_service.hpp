@@ -73,6 +73,9 @@ class UssdService {
   void setMasker(MsisdnMasker mask) { mask_ = mask; }
 
   void handle(UssdRequest request, Done done);
+  // The operator session key of the live dialog of this number ("" when none): HTTP
+  // aggregators that resend every input so far need it to tell a new dial from a next step.
+  [[nodiscard]] std::string liveSessionKey(const std::string& msisdn) const;
   // Ends dialogs idle past the timeout (counted as network timeouts). Call periodically.
   void sweep();
 

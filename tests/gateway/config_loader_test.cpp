@@ -104,8 +104,13 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   dir.write("secrets/mno-a.password", "s3cr3t\n", kOwnerOnly);
   dir.write("secrets/upstream.token", "upstream-bearer-token\n", kOwnerOnly);
   dir.write("secrets/upstream.password", "upstream-pw\n", kOwnerOnly);
+  dir.write("secrets/ussd.key", "aggregator-key-0123456789\n", kOwnerOnly);
   const auto r = loadConfigFile((dir.path() / "gateway.yaml").string());
   ASSERT_TRUE(r.ok()) << r.errorText();
+  EXPECT_EQ(r.config.ussd.idleTimeout, Duration{45000});
+  EXPECT_EQ(r.config.ussd.dialogCap, Duration{240000});
+  EXPECT_EQ(r.config.ussd.resumeWindow, Duration{0});
+  EXPECT_EQ(r.config.ussd.httpKey.reveal(), "aggregator-key-0123456789");
   const GatewayConfig& c = r.config;
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.smpp, "trace");
@@ -199,6 +204,7 @@ TEST(ConfigLoader, EffectiveConfigRoundTripsAndHidesSecrets) {
   dir.write("secrets/mno-a.password", "s3cr3t\n", kOwnerOnly);
   dir.write("secrets/upstream.token", "upstream-bearer-token\n", kOwnerOnly);
   dir.write("secrets/upstream.password", "upstream-pw\n", kOwnerOnly);
+  dir.write("secrets/ussd.key", "aggregator-key-0123456789\n", kOwnerOnly);
   const auto first = loadConfigFile((dir.path() / "gateway.yaml").string());
   ASSERT_TRUE(first.ok()) << first.errorText();
   const std::string rendered = renderEffectiveConfig(first.config);

@@ -177,6 +177,10 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "sms.retry_max",
                            "menus.dir",
                            "menus.service_code",
+                           "ussd.idle_timeout",
+                           "ussd.dialog_cap",
+                           "ussd.resume_window",
+                           "ussd.http_key_file",
                            "phone.default_region",
                            "upstream.enabled",
                            "upstream.url",
@@ -199,7 +203,7 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "shutdown.drain_timeout"}) {
     EXPECT_NE(findSetting(path), nullptr) << path;
   }
-  EXPECT_EQ(settingsTable().size(), 67u) << "a new row? add it to the list above and to "
+  EXPECT_EQ(settingsTable().size(), 71u) << "a new row? add it to the list above and to "
                                             "ConfigLoader.FullFileSetsEveryField";
 }
 

@@ -2,6 +2,7 @@
 // shipped menu tree and a loan book written into the daemon's real LMDB store before it
 // starts. A borrower dials, reads the balance from the snapshot, asks for a loan (the request
 // is committed once, before the last page), dials through, re-dials a dropped dialog.
+#include <cstdio>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -62,10 +63,11 @@ struct UssdHarness {
   DaemonProcess daemon;
   std::uint8_t dialogue = 1;
 
-  UssdHarness() : sim(accounts()) {
+  explicit UssdHarness(const std::string& extra = "") : sim(accounts()) {
     sim.start();
     daemon.writeConfig("smpp:\n  links:\n    - name: sim\n      host: 127.0.0.1\n      port: " +
-                       std::to_string(sim.port()) + "\n      system_id: mfi\n      tps: 1000\n");
+                       std::to_string(sim.port()) + "\n      system_id: mfi\n      tps: 1000\n" +
+                       extra);
     seedLoanBook(daemon.statePath());
     daemon.start();
   }
@@ -211,6 +213,38 @@ TEST(UssdFlow, ArabicPagesGoAsUcs2WithinEightyCharacters) {
   const auto units = smpp::ucs2Length(UssdHarness::text(arabic));
   ASSERT_TRUE(units);
   EXPECT_LE(*units, 80u);
+}
+
+std::string keyFile(const DaemonProcess& daemon) {
+  const auto path = daemon.dir() / "ussd.key";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("aggregator-key-0123456789\n", f);
+  std::fclose(f);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return "ussd:\n  http_key_file: " + path.string() + "\n";
+}
+
+TEST(UssdFlow, AfricasTalkingAggregatorDrivesTheSameMenu) {
+  DaemonProcess probe;  // only to find a directory for the key before the harness writes
+  UssdHarness h(keyFile(probe));
+  ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
+  auto client = h.daemon.client();
+  const auto post = [&](const std::string& key, const std::string& text) {
+    return client.request("POST", "/ussd/africastalking/" + key,
+                          "sessionId=ATUid_1&serviceCode=%2A123%23&phoneNumber=%2B254712345678"
+                          "&networkCode=63902&text=" +
+                              text,
+                          "application/x-www-form-urlencoded");
+  };
+  EXPECT_EQ(post("wrong-key-0123456789abc", "").status, 404);
+  const auto welcome = post("aggregator-key-0123456789", "");
+  ASSERT_EQ(welcome.status, 200) << welcome.body;
+  EXPECT_EQ(welcome.body.rfind("CON Welcome Amina", 0), 0u) << welcome.body;
+  // Cumulative text: "1" is the first answer; the session is known, so "1" is read as input.
+  const auto balance = post("aggregator-key-0123456789", "1");
+  ASSERT_EQ(balance.status, 200);
+  EXPECT_NE(balance.body.find("12,500.00"), std::string::npos) << balance.body;
 }
 
 }  // namespace
