@@ -179,8 +179,9 @@ namespace {
 
 using Impl = UpstreamConnection::Impl;
 
-asio::awaitable<UpstreamExchange> connect(std::shared_ptr<Impl> self) {
-  Impl& impl = *self;
+// g++ 12 destroys non-trivial temporaries of a co_await expression twice: coroutines here
+// take references, and awaited calls get named locals.
+asio::awaitable<UpstreamExchange> connect(Impl& impl) {
   const UpstreamUrl& url = impl.options.url;
   // The resolver has no deadline of its own: a timer cancels it.
   auto resolver = std::make_shared<tcp::resolver>(impl.executor);
@@ -194,9 +195,9 @@ asio::awaitable<UpstreamExchange> connect(std::shared_ptr<Impl> self) {
     }
   });
   error_code ec;
-  const auto endpoints = co_await resolver->async_resolve(url.host, std::to_string(url.port),
-                                                          tcp::resolver::numeric_service,
-                                                          asio::redirect_error(kAwait, ec));
+  const std::string port = std::to_string(url.port);
+  const auto endpoints = co_await resolver->async_resolve(
+      url.host, port, tcp::resolver::numeric_service, asio::redirect_error(kAwait, ec));
   deadline->cancel();
   if (impl.closed) co_return failed(UpstreamFailureKind::Stopped, "stopped");
   if (ec) {
@@ -473,7 +474,7 @@ asio::awaitable<UpstreamExchange> runExchange(std::shared_ptr<Impl> self, std::s
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (impl.closed) co_return failed(UpstreamFailureKind::Stopped, "stopped");
     if (!impl.connected) {
-      UpstreamExchange opened = co_await connect(self);
+      UpstreamExchange opened = co_await connect(impl);
       if (!opened.ok()) co_return opened;
     }
     const bool reused = impl.exchangesOnConnection > 0;
@@ -509,8 +510,8 @@ asio::awaitable<UpstreamExchange> runExchange(std::shared_ptr<Impl> self, std::s
 
 asio::awaitable<UpstreamExchange> UpstreamConnection::exchange(std::string_view method,
                                                                std::string_view target,
-                                                               std::string body) {
-  return runExchange(impl_, std::string(method), std::string(target), std::move(body));
+                                                               std::string_view body) {
+  return runExchange(impl_, std::string(method), std::string(target), std::string(body));
 }
 
 }  // namespace mfigw::gateway

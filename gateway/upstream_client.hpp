@@ -122,8 +122,9 @@ class UpstreamConnection {
 
   // `target` is the path below the URL's base path plus query ("/v1/changes?feed=loans...").
   // `body` empty: no body (GET); else JSON.
+  // The arguments are copied before this returns: they need not outlive the await.
   boost::asio::awaitable<UpstreamExchange> exchange(std::string_view method,
-                                                    std::string_view target, std::string body);
+                                                    std::string_view target, std::string_view body);
   // Cancels what is in flight (it completes as Stopped) and closes the socket.
   void close();
 

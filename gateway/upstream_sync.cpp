@@ -57,17 +57,17 @@ class WindowFailed : public std::runtime_error {
 // submit() on the group-commit writer as an awaitable: the completion is posted back to the
 // awaiting coroutine's executor, whatever thread the writer reports from.
 template <typename Token>
-auto asyncCommit(store::GroupCommitWriter& writer, store::GroupCommitWriter::Work work,
+auto asyncCommit(store::GroupCommitWriter& writer, const store::GroupCommitWriter::Work& work,
                  Token&& token) {
   return asio::async_initiate<Token, void(std::error_code)>(
-      [&writer](auto handler, store::GroupCommitWriter::Work w) {
+      [&writer, &work](auto handler) {
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        writer.submit(std::move(w), [shared, executor](std::error_code ec) {
+        writer.submit(work, [shared, executor](std::error_code ec) {
           asio::post(executor, [shared, ec]() mutable { std::move (*shared)(ec); });
         });
       },
-      token, std::move(work));
+      token);
 }
 
 // The text a refusal carried: {"error":{"message":...}}, {"error":"..."} or the start of
@@ -263,9 +263,11 @@ WindowFailure httpFailure(const UpstreamOptions& options, std::string_view metho
 }
 
 // `alsoAccepted`: one non-2xx status the caller handles itself (0: none).
-asio::awaitable<UpstreamReply> call(Window& w, std::string_view method, std::string target,
-                                    std::string body, unsigned alsoAccepted = 0) {
-  UpstreamExchange x = co_await w.conn.exchange(method, target, std::move(body));
+// Coroutines here take views and references to the caller's named locals, never values:
+// g++ 12 destroys non-trivial temporaries of a co_await expression twice.
+asio::awaitable<UpstreamReply> call(Window& w, std::string_view method, std::string_view target,
+                                    std::string_view body, unsigned alsoAccepted = 0) {
+  UpstreamExchange x = co_await w.conn.exchange(method, target, body);
   if (!x.ok()) throw WindowFailed(WindowFailure{x.failure, x.message, {}});
   const unsigned status = x.reply.status;
   if ((status >= 200 && status < 300) || (alsoAccepted != 0 && status == alsoAccepted)) {
@@ -278,9 +280,9 @@ asio::awaitable<UpstreamReply> call(Window& w, std::string_view method, std::str
   throw WindowFailed(WindowFailure{UpstreamFailureKind::Protocol, std::move(message), {}});
 }
 
-asio::awaitable<void> commit(Impl& d, store::GroupCommitWriter::Work work, std::string_view what) {
-  const std::error_code ec =
-      co_await asyncCommit(d.stores.durableWriter(), std::move(work), kAwait);
+asio::awaitable<void> commit(Impl& d, const store::GroupCommitWriter::Work& work,
+                             std::string_view what) {
+  const std::error_code ec = co_await asyncCommit(d.stores.durableWriter(), work, kAwait);
   if (ec) {
     throw WindowFailed(WindowFailure{
         UpstreamFailureKind::Store, fmt::format("store refused {}: {}", what, ec.message()), {}});
@@ -302,7 +304,8 @@ asio::awaitable<void> push(Window& w) {
     wire.reserve(batch.size());
     for (const auto& e : batch)
       wire.push_back(toWireEvent(e));
-    const UpstreamReply reply = co_await call(w, "POST", "/v1/events", encodeEventBatch(wire), 413);
+    const std::string body = encodeEventBatch(wire);
+    const UpstreamReply reply = co_await call(w, "POST", "/v1/events", body, 413);
     std::vector<EventAnswer> answers;
     if (reply.status == 413) {
       if (batch.size() > 1) {
@@ -322,12 +325,11 @@ asio::awaitable<void> push(Window& w) {
     }
     auto outcome = std::make_shared<PushOutcome>();
     const store::UpstreamEvents& events = d.events();
-    co_await commit(
-        d,
-        [&events, batch, answers, outcome](store::WriteTxn& txn) {
-          *outcome = applyAnswers(txn, events, batch, answers);
-        },
-        "event answers");
+    const store::GroupCommitWriter::Work work = [&events, batch, answers,
+                                                 outcome](store::WriteTxn& txn) {
+      *outcome = applyAnswers(txn, events, batch, answers);
+    };
+    co_await commit(d, work, "event answers");
     d.counts.eventsAccepted += outcome->accepted;
     d.counts.eventsDuplicate += outcome->duplicate;
     d.counts.eventsRejected += outcome->rejected;
@@ -364,7 +366,7 @@ asio::awaitable<void> pull(Window& w, UpstreamFeed feed, Resync* resync) {
         resync != nullptr ? std::optional<std::uint16_t>(resync->branch) : std::nullopt;
     const std::string target =
         "/v1/changes?" + changesQuery(feed, cursor, w.options.pageSize, branch);
-    const UpstreamReply reply = co_await call(w, "GET", target, {});
+    const UpstreamReply reply = co_await call(w, "GET", target, "");
     auto page = std::make_shared<ChangePage>();
     try {
       *page = decodeChangePage(reply.body, feed);
@@ -387,21 +389,19 @@ asio::awaitable<void> pull(Window& w, UpstreamFeed feed, Resync* resync) {
     const std::uint32_t asOf = w.stamp();
     if (resync != nullptr) {
       const Resync r = *resync;
-      co_await commit(
-          d,
-          [&book, page, r, asOf, outcome](store::WriteTxn& txn) {
-            *outcome = applyResyncPage(txn, book, *page, r, asOf);
-          },
-          "a re-pull page");
+      const store::GroupCommitWriter::Work work = [&book, page, r, asOf,
+                                                   outcome](store::WriteTxn& txn) {
+        *outcome = applyResyncPage(txn, book, *page, r, asOf);
+      };
+      co_await commit(d, work, "a re-pull page");
       resync->cursor = page->next;
     } else {
       const std::int64_t now = unixNow();
-      co_await commit(
-          d,
-          [&book, page, asOf, now, outcome](store::WriteTxn& txn) {
-            *outcome = applyPage(txn, book, *page, asOf, now);
-          },
-          "a page");
+      const store::GroupCommitWriter::Work work = [&book, page, asOf, now,
+                                                   outcome](store::WriteTxn& txn) {
+        *outcome = applyPage(txn, book, *page, asOf, now);
+      };
+      co_await commit(d, work, "a page");
     }
     ++w.pages;
     w.pulled += outcome->upserted + outcome->deleted;
@@ -432,7 +432,7 @@ asio::awaitable<void> pull(Window& w, UpstreamFeed feed, Resync* resync) {
 // 3. Reconcile: count + hash per branch; a branch that differs is pulled again in full.
 asio::awaitable<void> reconcile(Window& w) {
   Impl& d = w.d;
-  const UpstreamReply reply = co_await call(w, "GET", "/v1/reconcile", {});
+  const UpstreamReply reply = co_await call(w, "GET", "/v1/reconcile", "");
   std::vector<store::BranchDigest> remote;
   try {
     remote = decodeDigests(reply.body);
@@ -457,15 +457,14 @@ asio::awaitable<void> reconcile(Window& w) {
   // Every loan the re-pull applies is stamped at or after this; anything older is stale.
   const auto sweepBefore = static_cast<std::uint32_t>(now + 1);
   const store::LoanBook& book = d.book();
-  co_await commit(
-      d,
-      [&book, mismatched, sweepBefore, now](store::WriteTxn& txn) {
-        for (const std::uint16_t branch : mismatched) {
-          startResync(txn, book, branch, sweepBefore);
-        }
-        saveReconcileTime(txn, book, now);
-      },
-      "the reconcile");
+  const store::GroupCommitWriter::Work work = [&book, mismatched, sweepBefore,
+                                               now](store::WriteTxn& txn) {
+    for (const std::uint16_t branch : mismatched) {
+      startResync(txn, book, branch, sweepBefore);
+    }
+    saveReconcileTime(txn, book, now);
+  };
+  co_await commit(d, work, "the reconcile");
   d.counts.lastReconcileUnix = now;
   d.counts.reconcileMismatches += mismatched.size();
   d.metrics.counter(MetricId::UpstreamReconcileTotal, {"match"})
@@ -490,8 +489,7 @@ asio::awaitable<void> resyncs(Window& w) {
   }
 }
 
-asio::awaitable<void> window(std::shared_ptr<Impl> self) {
-  Impl& d = *self;
+asio::awaitable<void> window(Impl& d) {
   d.syncing = true;
   d.counts.lastAttemptUnix = unixNow();
   const auto started = SteadyClock::now();
@@ -586,7 +584,7 @@ asio::awaitable<void> loop(std::shared_ptr<Impl> self) {
       co_await d.timer.async_wait(asio::redirect_error(kAwait, ec));
       continue;  // woken early by syncNow(), setOptions() or stop(): look again
     }
-    co_await window(self);
+    co_await window(d);
   }
   d.running = false;
 }
@@ -671,6 +669,10 @@ void UpstreamSync::setOptions(UpstreamOptions options) {
   } else {
     d.timer.cancel();  // a new interval may make a window due sooner
   }
+}
+
+bool UpstreamSync::running() const {
+  return impl_->running;
 }
 
 UpstreamStatus UpstreamSync::status() const {

@@ -110,6 +110,9 @@ class UpstreamSync {
   void setOptions(UpstreamOptions options);
 
   [[nodiscard]] UpstreamStatus status() const;
+  // The schedule's coroutine is alive (a window may be in flight). After stop(), false once
+  // the window in flight has wound down: the daemon may then stop the store writers.
+  [[nodiscard]] bool running() const;
   // Brings the gauges (lag, pending events, up) up to date; call before rendering /metrics.
   void exportMetrics();
 
