@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "tests/upstream/loan_generator.hpp"
 #include "tests/upstream/sync_harness.hpp"
 
@@ -71,6 +73,25 @@ TEST(SyncTls, ClientCertificateWhenTheServerAsksForOne) {
   h.restartSync(o);
   ASSERT_TRUE(h.windowsDone(1)) << h.status().lastError;
   EXPECT_EQ(h.localLoanCount(), 10u);
+}
+
+// The fixed cost of a window over TLS (a full handshake: no session resumption), for the
+// figure in docs/upstream-protocol.md.
+TEST(SyncTls, BytesOfAWindowWithNothingToMove) {
+  SyncHarness h(tlsServer());
+  gateway::UpstreamOptions o = h.options();
+  o.client.tls.caFile = kCerts + "smsc.crt";
+  h.startSync(o);
+  ASSERT_TRUE(h.windowsDone(1)) << h.status().lastError;  // pulls nothing, reconciles once
+  const auto first = h.status();
+  ASSERT_TRUE(h.sync->syncNow());
+  ASSERT_TRUE(h.windowsDone(2)) << h.status().lastError;
+  const auto second = h.status();
+  const std::uint64_t in = second.bytesIn - first.bytesIn;
+  const std::uint64_t out = second.bytesOut - first.bytesOut;
+  std::cout << "empty window over TLS: " << in << " B in, " << out << " B out\n";
+  RecordProperty("empty_tls_window_bytes", std::to_string(in + out));
+  EXPECT_GT(in + out, 1000u);  // a handshake happened
 }
 
 }  // namespace
