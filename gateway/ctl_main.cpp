@@ -60,6 +60,8 @@ struct CtlOptions {
   bool json = false;
   bool help = false;
   std::string msisdn = "+254712345678";  // dial and sms: the simulated phone
+  bool dryRun = false;                   // import
+  std::string kind;                      // import: clients, loans, groups, payment_points
   std::string command;
   std::vector<std::string> args;
 };
@@ -376,6 +378,48 @@ int cmdQueue(const Ctl& ctl) {
   return kExitOk;
 }
 
+// A spreadsheet into the loan book: the kind from --kind or the file name (loans.csv ->
+// loans). All rows or none; every bad cell is printed as FILE:ROW:COL: column: message.
+int cmdImport(const Ctl& ctl) {
+  const auto& args = ctl.options().args;
+  if (args.empty()) throw CtlError("usage: import FILE.csv... [--kind K] [--dry-run]");
+  AdminClient client = ctl.client();
+  int status = kExitOk;
+  for (const std::string& path : args) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr)
+      throw CtlError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    std::string body;
+    char buffer[65536];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
+      body.append(buffer, n);
+    std::fclose(file);
+    const std::string name = path.substr(path.find_last_of('/') + 1);
+    std::string kind = ctl.options().kind;
+    if (kind.empty()) kind = name.substr(0, name.find('.'));
+    const std::string target = fmt::format("/api/v1/import/{}?name={}{}", kind, name,
+                                           ctl.options().dryRun ? "&dry_run=1" : "");
+    const AdminReply reply = client.request("POST", target, std::move(body), "text/csv");
+    if (reply.status == 422) {
+      const auto answer = nlohmann::json::parse(reply.body);
+      for (const auto& error : answer.at("errors"))
+        std::cerr << error.at("text").get<std::string>() << '\n';
+      std::cerr << fmt::format("{}: {} error(s), nothing imported\n", path,
+                               answer.at("error_count").get<std::size_t>());
+      status = kExitError;
+      continue;
+    }
+    Ctl::checkReply(reply, "import " + path);
+    const auto answer = nlohmann::json::parse(reply.body);
+    std::cout << fmt::format(
+        "{}: {} {} rows: {} new, {} updated, {} unchanged{}\n", path,
+        answer.at("rows").get<std::size_t>(), kind, answer.at("new").get<std::size_t>(),
+        answer.at("updated").get<std::size_t>(), answer.at("unchanged").get<std::size_t>(),
+        ctl.options().dryRun ? " (dry run: nothing written)" : "");
+  }
+  return status;
+}
+
 struct Command {
   std::string_view name;
   std::string_view usage;
@@ -391,6 +435,8 @@ constexpr std::array kCommands = {
     Command{"send", "send NUMBER TEXT...", "queue an SMS (answers once it is stored)", cmdSend},
     Command{"queue", "queue [show|retry|cancel ID]", "outbox counts by state, or one message",
             cmdQueue},
+    Command{"import", "import FILE.csv... [--kind K] [--dry-run]",
+            "load clients, loans, groups, payment_points from CSV (all rows or none)", cmdImport},
     Command{"dial", "dial CODE [--msisdn N]",
             "a phone in the terminal: USSD through the built-in simulator", cmdDial},
     Command{"sms", "sms TEXT... [--msisdn N]",
@@ -449,6 +495,10 @@ CtlOptions parseArgs(int argc, char** argv) {
       }
     } else if (arg == "--wait") {
       options.wait = parseSeconds(arg, value());
+    } else if (arg == "--dry-run") {
+      options.dryRun = true;
+    } else if (arg == "--kind") {
+      options.kind = value();
     } else if (arg == "--msisdn") {
       options.msisdn = value();
     } else if (arg == "--json") {

@@ -22,6 +22,7 @@
 #include "gateway/admin_token.hpp"
 #include "gateway/config_loader.hpp"
 #include "gateway/http_server.hpp"
+#include "gateway/import_api.hpp"
 #include "gateway/inbound_dispatcher.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/messages_api.hpp"
@@ -69,6 +70,7 @@ struct Daemon::Impl {
   std::unique_ptr<UssdSmppIngress> ussdSmpp;
   std::unique_ptr<SimulatorApi> simulatorApi;
   std::unique_ptr<UssdHttpIngress> ussdHttp;
+  std::unique_ptr<ImportApi> importApi;
   asio::steady_timer ussdSweepTimer{io};
   Clock::time_point startedAt = Clock::now();
   bool ready = false;
@@ -225,6 +227,10 @@ void Daemon::Impl::startAdmin() {
   optouts->registerRoutes(*routes);
   messages = std::make_unique<MessagesApi>(*stores, *sender, config, metrics, loggers.gateway());
   messages->registerRoutes(*routes);
+  ImportOptions importOptions;
+  importOptions.defaultRegion = config.phone.defaultRegion;
+  importApi = std::make_unique<ImportApi>(*stores, importOptions, loggers.gateway());
+  importApi->registerRoutes(*routes);
   // Aggregators reach the routes with the key in the path; without a key there are none.
   ussdHttp = std::make_unique<UssdHttpIngress>(*ussd, config.ussd.httpKey);
   if (!config.ussd.httpKey.empty()) ussdHttp->registerRoutes(*routes);
@@ -360,6 +366,7 @@ void Daemon::Impl::reload() {
   config.store.path = stateDir;
   ussd->setOptions(ussdOptions());
   ussdHttp->setKey(config.ussd.httpKey);
+  importApi->setRegion(config.phone.defaultRegion);
 
   ussd->setMasker(MsisdnMasker(config.log.maskMsisdn));
   metrics.counter(MetricId::ConfigReloadsTotal, {"ok"}).inc();

@@ -24,10 +24,14 @@ if ! "$ctl" status --wait 30; then
   echo "demo: the daemon did not become ready" >&2
   exit 1
 fi
+# The sample loan book (demo/sample): clients first, their loans, groups, payment points.
+"$ctl" import demo/sample/clients.csv demo/sample/loans.csv demo/sample/groups.csv \
+  demo/sample/payment_points.csv
 cat <<MSG
 
 mfi-gatewayd is running (pid $pid), its LMDB store in $state,
-bound to its built-in SMSC simulator, serving the shipped menu (menus/mfi/menu.yaml).
+bound to its built-in SMSC simulator, serving the shipped menu (menus/mfi/menu.yaml),
+with the sample loan book of demo/sample (+254712345678 is Wanjiru Kamau).
 In another terminal:
   export MFIGW_TOKEN_FILE=$state/admin.token
   $ctl dial '*123#'              a phone in this terminal (--msisdn N for another)
