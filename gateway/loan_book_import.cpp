@@ -140,6 +140,33 @@ const Schema& schemaOf(ImportKind kind) {
   return points;
 }
 
+// Columns that only files of one kind have. A file imported as another kind by mistake
+// would otherwise load the few columns the kinds share and ignore the rest.
+struct Signature {
+  ImportKind kind;
+  std::string_view key;
+};
+constexpr std::array<Signature, 4> kSignatures = {{
+    {ImportKind::Clients, "cid"},
+    {ImportKind::Loans, "lid"},
+    {ImportKind::PaymentPoints, "lat"},
+    {ImportKind::PaymentPoints, "lon"},
+}};
+
+// The other kind whose signature column `folded` names, if any.
+std::optional<ImportKind> signatureOf(ImportKind kind, const std::string& folded) {
+  for (const Signature& signature : kSignatures) {
+    if (signature.kind == kind) continue;
+    for (const ColumnSpec& column : schemaOf(signature.kind)) {
+      if (column.key == signature.key &&
+          std::find(column.names.begin(), column.names.end(), folded) != column.names.end()) {
+        return signature.kind;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // The column a store FieldProblem names ("inst[1].day" -> "inst2_due").
 std::string keyOfField(std::string_view field) {
   if (field.starts_with("inst[") && field.size() > 6) {
@@ -310,7 +337,12 @@ class RowCells {
     if (cell.empty()) return {};
     const MsisdnParse parsed = normalizeMsisdn(cell, region);
     if (!parsed.e164) {
-      problem(key, "is not a valid phone number (" + parsed.error + ")");
+      if (cell.find("E+") != std::string::npos || cell.find("e+") != std::string::npos) {
+        // 2.54712E+11: the spreadsheet stored the phone as a number and lost digits.
+        problem(key, "is a number in scientific notation: format the column as text");
+      } else {
+        problem(key, "is not a valid phone number (" + parsed.error + ")");
+      }
       return {};
     }
     return parsed.e164->substr(1);
@@ -482,8 +514,9 @@ struct HeaderResult {
   std::map<std::string, Located, std::less<>> located;
 };
 
-HeaderResult readHeader(const Schema& schema, const CsvRecord& header, ImportPlan& plan,
+HeaderResult readHeader(ImportKind kind, const CsvRecord& header, ImportPlan& plan,
                         ErrorList& errors) {
+  const Schema& schema = schemaOf(kind);
   HeaderResult result;
   // Trailing unnamed cells (",,," from a spreadsheet's used range) are not columns.
   std::size_t width = header.cells.size();
@@ -502,6 +535,13 @@ HeaderResult readHeader(const Schema& schema, const CsvRecord& header, ImportPla
       return std::find(c.names.begin(), c.names.end(), folded) != c.names.end();
     });
     if (match == schema.end()) {
+      if (const std::optional<ImportKind> other = signatureOf(kind, folded)) {
+        const std::string otherKind(toString(*other));
+        errors.add(
+            {header.row, i + 1, *name.value,
+             "is a column of " + otherKind + " files; import this file as " + otherKind + "?"});
+        continue;
+      }
       plan.ignoredColumns.push_back(name.value->empty() ? "(column " + std::to_string(i + 1) + ")"
                                                         : *name.value);
       continue;
@@ -607,7 +647,7 @@ ImportPlan parseImport(ImportKind kind, std::string_view csv, const ImportOption
     return plan;
   }
   const Schema& schema = schemaOf(kind);
-  const HeaderResult header = readHeader(schema, document.records.front(), plan, errors);
+  const HeaderResult header = readHeader(kind, document.records.front(), plan, errors);
   if (!plan.ok()) {
     // Without a sound header no cell can be read reliably.
     sortErrors(plan.errors);

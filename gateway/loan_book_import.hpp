@@ -11,7 +11,9 @@
 //   (`lid`, `acct`, `tout`, ...) or readable aliases (`loan_id`, `Total outstanding`),
 //   matched case-insensitively with spaces, '-' and '.' read as '_'. Column order is free;
 //   unknown columns are ignored and listed (ImportPlan::ignoredColumns); a column named
-//   twice is an error. Required columns per kind:
+//   twice is an error, and so is a column that marks another kind's file (`lid` in a
+//   clients import, `lat`/`lon` outside payment points, `cid` outside clients and loans):
+//   the file was most likely imported as the wrong kind. Required columns per kind:
 //     clients         cid
 //     loans           lid, acct, cid, st, cur, tout
 //     groups          id

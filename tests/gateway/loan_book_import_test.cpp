@@ -279,6 +279,28 @@ TEST_F(LoanBookImport, HeaderErrors) {
             (std::vector<std::string>{"loans.csv:1:6: tout: required column is missing"}));
 }
 
+TEST_F(LoanBookImport, AFileOfAnotherKindIsRefusedByItsHeader) {
+  const ImportPlan clients = parseImport(ImportKind::Clients, readSample("loans.csv"), {});
+  EXPECT_EQ(texts(clients.errors, "loans.csv"),
+            (std::vector<std::string>{
+                "loans.csv:1:1: Loan ID: is a column of loans files; import this file as loans?"}));
+  const ImportPlan groups = parseImport(ImportKind::Groups, readSample("payment_points.csv"), {});
+  EXPECT_EQ(texts(groups.errors, "payment_points.csv"),
+            (std::vector<std::string>{
+                "payment_points.csv:1:4: Latitude: is a column of payment_points files; import "
+                "this file as payment_points?",
+                "payment_points.csv:1:5: Longitude: is a column of payment_points files; import "
+                "this file as payment_points?",
+                "payment_points.csv:1:9: id: required column is missing"}));
+  EXPECT_TRUE(groups.groups.empty());
+}
+
+TEST_F(LoanBookImport, APhoneTurnedIntoAFloatGetsAHint) {
+  EXPECT_EQ(loanErrors(std::string(kLoanHeader) + "L1,A1,C1,active,KES,1500,0,,,,,,2.54712E+11\n"),
+            (std::vector<std::string>{"loans.csv:2:13: phone: is a number in scientific "
+                                      "notation: format the column as text"}));
+}
+
 TEST_F(LoanBookImport, AProblemOfAFieldWithoutAColumnPointsPastTheHeader) {
   EXPECT_EQ(loanErrors("lid,acct,cid,st,cur,tout,tod\nL1,A1,C1,R,KES,10,5\n"),
             (std::vector<std::string>{"loans.csv:2:8: odsince: must be set when tod > 0"}));
