@@ -338,7 +338,14 @@ void ReminderScheduler::scanChunk(std::shared_ptr<Pass> pass) {
       }
       ++scanned;
       pass->resumeAfter = std::string(entry->first);
-      const store::LoanSnapshot loan = store::LoanSnapshotCodec::decodeValue(entry->second);
+      store::LoanSnapshot loan;
+      try {
+        loan = store::LoanSnapshotCodec::decodeValue(entry->second);
+      } catch (const std::exception& e) {
+        // One bad record must not stop every other borrower's reminders.
+        log_.error("reminder scan skipped an undecodable loan error={}", e.what());
+        continue;
+      }
       if (loan.installments.empty() && loan.totalOverdue == 0) continue;
       const Borrower borrower = borrowerOf(txn, tables_, loan);
       if (anySend(planInstallmentReminders(shared.config.policy, shared.zone, loan, borrower.facts,
