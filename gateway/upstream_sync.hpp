@@ -23,6 +23,10 @@
 // Ownership: borrows the io_context, the stores, the metrics and the logger; all must
 //   outlive the last window. A window in flight keeps the service's internal state alive,
 //   so stop() followed by running the io_context dry is a clean shutdown.
+// Open issues: reconcile covers loans only (clients, groups and payment points rely on
+//   their tombstones); a re-pull is per branch, so a loan that moved branch while its
+//   change was missed is removed by one branch's sweep and restored by the other's
+//   reconcile; the Fineract and CSV adapters (issue 4, item 4) are separate.
 #pragma once
 
 #include <chrono>

@@ -57,6 +57,11 @@ struct FaultCase {
   std::string error;  // part of lastError
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const FaultCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class SyncFault : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(SyncFault, EndsTheWindowAndTheNextOneFinishes) {
