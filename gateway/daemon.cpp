@@ -29,10 +29,14 @@
 #include "gateway/metrics.hpp"
 #include "gateway/optout_api.hpp"
 #include "gateway/outbox_sender.hpp"
+#include "gateway/reminder_file.hpp"
+#include "gateway/reminder_scheduler.hpp"
 #include "gateway/simulator_api.hpp"
 #include "gateway/smsc_links.hpp"
 #include "gateway/store_layout.hpp"
 #include "gateway/systemd_notify.hpp"
+#include "gateway/upstream_api.hpp"
+#include "gateway/upstream_sync.hpp"
 #include "gateway/ussd_http_ingress.hpp"
 #include "gateway/ussd_service.hpp"
 #include "gateway/ussd_smpp_ingress.hpp"
@@ -53,6 +57,7 @@ struct Daemon::Impl {
   asio::steady_timer watchdogTimer{io};
   asio::steady_timer sessionSyncTimer{io};
   asio::steady_timer drainTimer{io};
+  asio::steady_timer drainPoll{io};
   // Blocking housekeeping (flushing the relaxed session store) runs here, off the loop.
   asio::thread_pool background{1};
   SystemdNotifier notifier;
@@ -71,6 +76,9 @@ struct Daemon::Impl {
   std::unique_ptr<SimulatorApi> simulatorApi;
   std::unique_ptr<UssdHttpIngress> ussdHttp;
   std::unique_ptr<ImportApi> importApi;
+  std::unique_ptr<UpstreamSync> upstream;
+  std::unique_ptr<UpstreamApi> upstreamApi;
+  std::unique_ptr<ReminderScheduler> reminders;
   asio::steady_timer ussdSweepTimer{io};
   Clock::time_point startedAt = Clock::now();
   bool ready = false;
@@ -79,7 +87,10 @@ struct Daemon::Impl {
   GatewayConfig loadOrThrow();
   void openStores();
   void buildSmpp();
+  void buildUpstream();
   void buildUssd();
+  void buildReminders();
+  std::string remindersFile() const { return menusDir() + "/reminders.yaml"; }
   void armUssdSweep();
   std::string menusDir() const { return options.menusDir ? *options.menusDir : config.menus.dir; }
   UssdOptions ussdOptions() const;
@@ -142,6 +153,15 @@ void Daemon::Impl::openStores() {
   refreshStoreGauges();
 }
 
+void Daemon::Impl::buildUpstream() {
+  try {
+    upstream = std::make_unique<UpstreamSync>(io, *stores, upstreamOptions(config.upstream),
+                                              metrics, loggers.gateway());
+  } catch (const std::exception& e) {
+    throw StartupError(std::string("upstream: ") + e.what());  // e.g. a TLS file
+  }
+}
+
 void Daemon::Impl::buildSmpp() {
   try {
     links = std::make_unique<SmscLinks>(io, config, metrics, loggers.smpp());
@@ -187,6 +207,20 @@ void Daemon::Impl::buildUssd() {
       [this](LinkIndex link, smpp::DeliverSm pdu) { ussdSmpp->onDeliver(link, std::move(pdu)); });
 }
 
+void Daemon::Impl::buildReminders() {
+  auto loaded = loadReminderFile(remindersFile());
+  if (!loaded.ok()) {
+    for (const auto& error : loaded.errors)
+      loggers.gateway().error("{}", error.toString());
+    throw StartupError(remindersFile() + ": the reminder rules have errors");
+  }
+  ReminderSchedulerOptions schedule;
+  schedule.source = config.sms.source;
+  reminders = std::make_unique<ReminderScheduler>(
+      io, stores->durable(), stores->tables(), stores->durableWriter(), std::move(*loaded.config),
+      schedule, loggers.gateway(), ReminderScheduler::Clock{}, [this] { sender->wake(); });
+}
+
 void Daemon::Impl::armUssdSweep() {
   ussdSweepTimer.expires_after(std::chrono::seconds(30));
   ussdSweepTimer.async_wait([this](const boost::system::error_code& ec) {
@@ -219,6 +253,7 @@ void Daemon::Impl::startAdmin() {
   adminContext.metricsFn = [this] {
     refreshStoreGauges();
     refreshOutboxGauges();
+    if (upstream) upstream->exportMetrics();
     return metrics.renderPrometheus();
   };
   routes = std::make_unique<AdminRoutes>(adminContext, std::move(token));
@@ -231,6 +266,8 @@ void Daemon::Impl::startAdmin() {
   importOptions.defaultRegion = config.phone.defaultRegion;
   importApi = std::make_unique<ImportApi>(*stores, importOptions, loggers.gateway());
   importApi->registerRoutes(*routes);
+  upstreamApi = std::make_unique<UpstreamApi>(*upstream);
+  upstreamApi->registerRoutes(*routes);
   // Aggregators reach the routes with the key in the path; without a key there are none.
   ussdHttp = std::make_unique<UssdHttpIngress>(*ussd, config.ussd.httpKey);
   if (!config.ussd.httpKey.empty()) ussdHttp->registerRoutes(*routes);
@@ -367,6 +404,18 @@ void Daemon::Impl::reload() {
   ussd->setOptions(ussdOptions());
   ussdHttp->setKey(config.ussd.httpKey);
   importApi->setRegion(config.phone.defaultRegion);
+  if (auto loaded = loadReminderFile(remindersFile()); loaded.ok()) {
+    reminders->setConfig(std::move(*loaded.config));
+  } else {
+    for (const auto& error : loaded.errors)
+      log.error("{}", error.toString());
+    log.error("reminder rules not reloaded, keeping the running ones");
+  }
+  try {
+    upstream->setOptions(upstreamOptions(config.upstream));
+  } catch (const std::exception& e) {
+    log.error("upstream settings not applied, keeping the running ones error={}", e.what());
+  }
 
   ussd->setMasker(MsisdnMasker(config.log.maskMsisdn));
   metrics.counter(MetricId::ConfigReloadsTotal, {"ok"}).inc();
@@ -396,10 +445,20 @@ void Daemon::Impl::beginShutdown(int signal) {
   // Unbind first: what the links hand back is requeued through the writer, which must
   // still be running to take it.
   sender->stop();
+  upstream->stop();
+  reminders->stop();
   links->stop([this] { finishDrain(); });
 }
 
 void Daemon::Impl::finishDrain() {
+  if (upstream->running()) {
+    // A sync window is winding down; its last commits must reach the writer first.
+    drainPoll.expires_after(std::chrono::milliseconds(50));
+    drainPoll.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) finishDrain();
+    });
+    return;
+  }
   asio::post(background, [this] {
     stores->stopWriters();  // drains the queues; completions are posted to the loop
     asio::post(io, [this] {
@@ -428,10 +487,14 @@ void Daemon::start() {
 
   d.openStores();
   d.buildSmpp();
+  d.buildUpstream();
   d.buildUssd();
+  d.buildReminders();
   d.startAdmin();
   d.links->start();
   d.sender->start();
+  d.upstream->start();
+  d.reminders->start();
 
   d.signals.add(SIGINT);
   d.signals.add(SIGTERM);
