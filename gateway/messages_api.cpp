@@ -158,7 +158,7 @@ void MessagesApi::send(const AdminRequest& request, AdminRoutes::Reply reply) {
   if (!choice) throw HttpError(400, "text: not valid UTF-8");
   const auto parts = smpp::segmentCount(choice->text, choice->encoding);
   if (!parts || *parts > sms_.maxParts) {
-    throw HttpError(422,
+    throw HttpError(400,
                     "text: needs " + (parts ? std::to_string(*parts) : std::string("too many")) +
                         " SMS parts in " + std::string(smpp::toString(choice->encoding)) +
                         ", the limit is " + std::to_string(sms_.maxParts) + " (sms.max_parts)");
