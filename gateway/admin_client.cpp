@@ -54,9 +54,10 @@ asio::awaitable<AdminReply> exchange(Exchange x) {
   auto executor = co_await asio::this_coro::executor;
   error_code ec;
   tcp::resolver resolver(executor);
-  const auto endpoints = co_await resolver.async_resolve(x.host, std::to_string(x.port),
-                                                         tcp::resolver::numeric_service,
-                                                         asio::redirect_error(kAwait, ec));
+  // Named, not a temporary in the co_await: g++ 12 may destroy such temporaries twice.
+  const std::string service = std::to_string(x.port);
+  const auto endpoints = co_await resolver.async_resolve(
+      x.host, service, tcp::resolver::numeric_service, asio::redirect_error(kAwait, ec));
   if (ec) {
     throw AdminClientError(fmt::format("cannot resolve {}: {}", x.host, ec.message()));
   }

@@ -148,9 +148,10 @@ void EsmeLink::connect() {
       io_,
       [self = shared_from_this(), generation]() -> asio::awaitable<void> {
         error_code ec;
+        // Named, not a temporary in the co_await: g++ 12 may destroy such temporaries twice.
+        const std::string service = std::to_string(self->endpoint_.port);
         auto results = co_await self->resolver_.async_resolve(
-            self->endpoint_.host, std::to_string(self->endpoint_.port),
-            asio::redirect_error(asio::use_awaitable, ec));
+            self->endpoint_.host, service, asio::redirect_error(asio::use_awaitable, ec));
         if (generation != self->generation_) co_return;  // closed meanwhile (bind timeout)
         if (!ec) {
           co_await asio::async_connect(self->socket_, results,
