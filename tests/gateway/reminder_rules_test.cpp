@@ -335,7 +335,8 @@ TEST(ReminderSuppression, ArrearsOlderThanTheListedInstallmentsAreReminded) {
   s.now = localTime(s.z, 2024, 8, 13, 10);
   s.loan.asOf = static_cast<uint32_t>(s.now - 60);
   // T+7 of the older due day went on the 11th (Sunday: quiet); T+9 is its last day, the 13th.
-  const auto* late7 = find(s.plan(), "late7", s.due - 8);
+  const auto plan = s.plan();  // kept: find() points into it
+  const auto* late7 = find(plan, "late7", s.due - 8);
   ASSERT_NE(late7, nullptr);
   EXPECT_EQ(late7->verdict, Verdict::Send);
   EXPECT_EQ(late7->amount, 300'000);
