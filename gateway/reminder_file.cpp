@@ -617,15 +617,6 @@ ReminderLoadResult Loader::run() {
 
 }  // namespace
 
-std::string ReminderFileError::toString() const {
-  std::string out = file;
-  if (line > 0) out += fmt::format(":{}:{}", line, column);
-  out += ": ";
-  if (!path.empty()) out += path + ": ";
-  out += message;
-  return out;
-}
-
 std::string ReminderLoadResult::errorText() const {
   std::string out;
   for (const auto& e : errors)

@@ -16,6 +16,8 @@
 // Ownership: The result owns its policy and templates.
 #pragma once
 
+#include "gateway/config_loader.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,16 +28,8 @@
 
 namespace mfigw::gateway {
 
-struct ReminderFileError {
-  std::string file;
-  int line = 0;    // 1-based; 0 when the error has no position (unreadable file)
-  int column = 0;  // 1-based, in characters
-  std::string path;
-  std::string message;
-
-  // "FILE:LINE:COL: path: message" (position and path left out when absent).
-  std::string toString() const;
-};
+// The config file's error type: same position rules, same "FILE:LINE:COL: path: message".
+using ReminderFileError = ConfigError;
 
 struct ReminderConfig {
   std::string version;
