@@ -42,6 +42,8 @@ struct UssdOptions {
   std::chrono::milliseconds idleTimeout{60000};    // per screen
   std::chrono::milliseconds dialogCap{180000};     // whole dialog
   std::chrono::milliseconds resumeWindow{120000};  // re-dial offers to continue within this
+  int pinMaxTries = 3;                             // wrong PINs in a row before the lock
+  std::chrono::milliseconds pinLockout{1800000};   // how long a locked PIN stays locked
 };
 
 struct UssdRequest {
