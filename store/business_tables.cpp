@@ -18,6 +18,8 @@ const std::vector<Migration>& businessMigrations() {
        }},
       {2, "create-outbox", [](WriteTxn& txn) { Outbox::open(txn); }},
       {3, "create-reminder-ledger", [](WriteTxn& txn) { ReminderLedger::open(txn); }},
+      // v5 adds the USSD PINs (hash, failures, lockout); no older PIN existed anywhere.
+      {4, "create-pins", [](WriteTxn& txn) { PinTable::open(txn); }},
   };
   return kSteps;
 }
@@ -34,6 +36,7 @@ BusinessTables openBusinessTables(Env& env, MigrationReport* report) {
   tables.upstreamEvents = UpstreamEvents::open(txn);
   tables.outbox = Outbox::open(txn);
   tables.reminders = ReminderLedger::open(txn);
+  tables.pins = PinTable::open(txn);
   txn.commit();
   return tables;
 }

@@ -6,7 +6,7 @@
 //            with a migration step each.
 //            Versions: 1 = opt-outs; 2 = + the loan book (loan_book.hpp) and the events to
 //            upstream (upstream_events.hpp); 3 = + the SMS outbox (outbox.hpp); 4 = + the reminder
-//            ledger (reminder_ledger.hpp).
+//            ledger (reminder_ledger.hpp); 5 = + the USSD PINs (pin_table.hpp).
 // Threading: Call at start-up before other threads use the env.
 // Errors:    As migrate() (SchemaTooNew, StoreError, MapFull).
 // Ownership: BusinessTables holds table handles; the Env must outlive it.
@@ -16,6 +16,7 @@
 #include "store/loan_book.hpp"
 #include "store/optouts.hpp"
 #include "store/outbox.hpp"
+#include "store/pin_table.hpp"
 #include "store/reminder_ledger.hpp"
 #include "store/schema.hpp"
 #include "store/upstream_events.hpp"
@@ -25,7 +26,7 @@
 
 namespace mfigw::store {
 
-inline constexpr uint32_t kBusinessSchemaVersion = 4;
+inline constexpr uint32_t kBusinessSchemaVersion = 5;
 
 struct BusinessTables {
   OptOutTable optouts;
@@ -33,6 +34,7 @@ struct BusinessTables {
   UpstreamEvents upstreamEvents;
   Outbox outbox;
   ReminderLedger reminders;
+  PinTable pins;
 };
 
 // Every migration step of the business store, oldest first.

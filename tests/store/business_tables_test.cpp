@@ -1,7 +1,7 @@
 // The business store's schema: a fresh store gets every table at the current version; a
 // version-1 store (opt-outs only, as the first build wrote it) migrates step by step to the
-// current version, keeps its opt-outs and gains the loan book, upstream-event, outbox and
-// reminder-ledger tables.
+// current version, keeps its opt-outs and gains the loan book, upstream-event, outbox,
+// reminder-ledger and PIN tables.
 #include "store/business_tables.hpp"
 
 #include "loan_book_fixtures.hpp"
@@ -44,6 +44,7 @@ const std::vector<std::string> kNewTables = {
     "outbox_idem",
     ReminderLedger::TableNames::kLedger,
     ReminderLedger::TableNames::kDaily,
+    PinTable::kTableName,
 };
 
 // What the version-1 build did: stamp 1, open "optouts", write records.
@@ -66,7 +67,7 @@ TEST(BusinessTables, AFreshStoreHasEveryTableAtTheCurrentVersion) {
   EXPECT_EQ(report.currentVersion, kBusinessSchemaVersion);
   EXPECT_TRUE(report.applied.empty());
   ReadTxn txn = env.beginRead();
-  EXPECT_EQ(readSchemaVersion(txn), 4u);
+  EXPECT_EQ(readSchemaVersion(txn), kBusinessSchemaVersion);
   for (const std::string& name : kNewTables) {
     EXPECT_TRUE(txn.findDbi(name).has_value()) << name;
   }
@@ -87,10 +88,10 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
     EXPECT_EQ(report.previousVersion, 1u);
     EXPECT_EQ(report.applied,
               (std::vector<std::string>{"create-loan-book-and-upstream-events", "create-outbox",
-                                        "create-reminder-ledger"}));
+                                        "create-reminder-ledger", "create-pins"}));
     {
       ReadTxn txn = env.beginRead();
-      EXPECT_EQ(readSchemaVersion(txn), 4u);
+      EXPECT_EQ(readSchemaVersion(txn), kBusinessSchemaVersion);
       for (const std::string& name : kNewTables) {
         EXPECT_TRUE(txn.findDbi(name).has_value()) << name;
       }
@@ -114,7 +115,7 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
   Env env(smallEnv(tmp.path(), Durability::Durable));
   MigrationReport report;
   const BusinessTables tables = openBusinessTables(env, &report);
-  EXPECT_EQ(report.previousVersion, 4u);
+  EXPECT_EQ(report.previousVersion, kBusinessSchemaVersion);
   EXPECT_TRUE(report.applied.empty());
   ReadTxn txn = env.beginRead();
   EXPECT_EQ(tables.optouts.count(txn), 3u);
