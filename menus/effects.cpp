@@ -4,7 +4,23 @@
 
 #include <fmt/format.h>
 
+#include "menus/data_source.hpp"
+
 namespace mfigw::menus {
+
+std::string_view toString(PinOutcome outcome) {
+  switch (outcome) {
+    case PinOutcome::Ok:
+      return "ok";
+    case PinOutcome::Wrong:
+      return "wrong";
+    case PinOutcome::Locked:
+      return "locked";
+    case PinOutcome::NotSet:
+      return "not_set";
+  }
+  return "?";
+}
 
 namespace {
 
@@ -37,6 +53,10 @@ struct Describe {
   std::string operator()(const LanguageChosen& e) const {
     return fmt::format("language_chosen language={}", e.language);
   }
+  std::string operator()(const PinAttempt& e) const {
+    return fmt::format("pin_attempt ok={}", e.ok ? 1 : 0);
+  }
+  std::string operator()(const PinSet&) const { return "pin_set pin=(given)"; }
 };
 
 }  // namespace

@@ -2,7 +2,9 @@
 //
 // Purpose:   Action screens turn session variables into effects: a credit request, a
 //            deferral request, a referral, a survey answer, an SMS; choosing a language is
-//            an effect too (the gateway remembers it per MSISDN). The engine only returns
+//            an effect too (the gateway remembers it per MSISDN), and so are a PIN try
+//            (PinAttempt: the gateway counts wrong tries and locks) and a new PIN (PinSet:
+//            the gateway hashes and stores it). The engine only returns
 //            them; the gateway executes them exactly once, keyed by (dialog, step).
 // Threading: Plain values.
 // Errors:    None.
@@ -63,8 +65,23 @@ struct LanguageChosen {
   friend bool operator==(const LanguageChosen&, const LanguageChosen&) = default;
 };
 
-using EffectValue =
-    std::variant<CreditRequest, DeferralRequest, Referral, SurveyAnswer, SendSms, LanguageChosen>;
+// A verifying PIN input was answered: ok = the PIN was right (the gateway resets the count),
+// else a wrong try (the gateway counts it and locks at the limit).
+struct PinAttempt {
+  bool ok = false;
+
+  friend bool operator==(const PinAttempt&, const PinAttempt&) = default;
+};
+
+// The caller chose a new PIN (set or change).
+struct PinSet {
+  std::string pin;  // secret
+
+  friend bool operator==(const PinSet&, const PinSet&) = default;
+};
+
+using EffectValue = std::variant<CreditRequest, DeferralRequest, Referral, SurveyAnswer, SendSms,
+                                 LanguageChosen, PinAttempt, PinSet>;
 
 struct Effect {
   EffectValue value;

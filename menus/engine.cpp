@@ -83,6 +83,9 @@ class Walk {
   // Results
   StepResult page(const std::string& errorLine = {});
   StepResult popBack();  // the previous screen, at the page it was left on
+  // A well-formed PIN typed on `screen`: verified, compared or just kept.
+  StepResult pinInput(const Screen& screen, const std::string& pin);
+  void addEffect(EffectValue value, const Screen& screen);
   StepResult invalid(const Screen& screen) {
     return page(render(errorTemplate(tree_, screen, lang_)));
   }
@@ -96,13 +99,20 @@ class Walk {
   std::size_t lang_ = 0;
   std::vector<Effect> effects_;
   std::string problem_;
-  std::map<std::string_view, std::string> pointValues_;  // point_* while rendering an item
+  // point_* while rendering a locator item, pin_tries while rendering messages.pin_wrong.
+  std::map<std::string_view, std::string> overrides_;
+  std::vector<std::string> typedSecrets_;  // secrets written in this step
 };
 
 std::optional<std::string> Walk::raw(std::string_view name) const {
-  if (const auto it = pointValues_.find(name); it != pointValues_.end()) return it->second;
+  if (const auto it = overrides_.find(name); it != overrides_.end()) return it->second;
   const VarSpec* spec = tree_.var(name);
   if (spec == nullptr) return std::nullopt;
+  if (spec->type == VarType::Secret) {
+    const auto it = s_.secrets.find(name);
+    if (it == s_.secrets.end()) return std::nullopt;
+    return it->second;
+  }
   if (spec->session) {
     const auto it = s_.vars.find(name);
     if (it == s_.vars.end()) return std::nullopt;
@@ -122,12 +132,12 @@ std::string Walk::render(const TextTemplate& tmpl) const {
 }
 
 std::string Walk::renderPoint(const TextTemplate& tmpl, const PaymentPoint& point) {
-  pointValues_ = {{kPointName, point.name},
-                  {kPointDistance, std::to_string(point.distanceMeters)},
-                  {kPointHours, point.hours},
-                  {kPointLandmark, point.landmark}};
+  overrides_ = {{kPointName, point.name},
+                {kPointDistance, std::to_string(point.distanceMeters)},
+                {kPointHours, point.hours},
+                {kPointLandmark, point.landmark}};
   std::string out = render(tmpl);
-  pointValues_.clear();
+  overrides_.clear();
   return out;
 }
 
@@ -153,6 +163,15 @@ bool Walk::enter(std::string id) {
     }
     // The start screen is "main": nothing to go back to from there.
     if (id == tree_.start) s_.backStack.clear();
+    if (screen->verifiesPin() && data_.pinState().outcome == PinOutcome::NotSet) {
+      // Nothing to verify yet: the tree's PIN creation screen instead.
+      if (hops >= kMaxActionHops) {
+        problem_ = "too many screens in a row without a page";
+        return false;
+      }
+      id = screen->onNoPin;
+      continue;
+    }
     if (screen->type != ScreenType::Action) {
       s_.screen = std::move(id);
       s_.page = 0;
@@ -231,6 +250,9 @@ bool Walk::runAction(const Screen& screen) {
     case EffectType::SendSms:
       effect.value = SendSms{param("to", false), render(a.smsText.byLanguage[lang_])};
       break;
+    case EffectType::PinSet:
+      effect.value = PinSet{param("pin", true)};
+      break;
   }
   if (missing) return false;
   effects_.push_back(std::move(effect));
@@ -281,10 +303,17 @@ StepResult Walk::finish(StepStatus status, std::string text) {
   result.status = status;
   result.text = fit(std::move(text), result.trimmed);
   s_.ended = status != StepStatus::Continue;
-  // A PIN lives for the step that typed it, never in a stored session.
+  // A PIN lives for the step that typed it, never in the encoded session; a new PIN that a
+  // repeat is compared with (carried) also for the next step, in Session::secrets only.
   std::erase_if(s_.vars, [&](const auto& kv) {
     const VarSpec* spec = tree_.var(kv.first);
     return spec == nullptr || spec->type == VarType::Secret;
+  });
+  std::erase_if(s_.secrets, [&](const auto& kv) {
+    const VarSpec* spec = tree_.var(kv.first);
+    const bool typedNow =
+        std::find(typedSecrets_.begin(), typedSecrets_.end(), kv.first) != typedSecrets_.end();
+    return s_.ended || spec == nullptr || !spec->carried || !typedNow;
   });
   result.session = std::move(s_);
   if (status != StepStatus::Error) result.effects = std::move(effects_);
@@ -302,6 +331,9 @@ StepResult Walk::page(const std::string& errorLine) {
   const Screen* screen = tree_.screen(s_.screen);
   if (screen == nullptr || screen->type == ScreenType::Action) {
     return fail(fmt::format("cannot show screen '{}'", s_.screen));
+  }
+  if (screen->verifiesPin() && data_.pinState().outcome == PinOutcome::Locked) {
+    return finish(StepStatus::End, render(tree_.messages.pinLocked.byLanguage[lang_]));
   }
   PageFrame frame;
   frame.errorLine = errorLine;
@@ -360,6 +392,54 @@ StepResult Walk::popBack() {
   s_.backStack.pop_back();
   s_.screen = std::move(back.screen);
   s_.page = back.page;
+  return page();
+}
+
+void Walk::addEffect(EffectValue value, const Screen& screen) {
+  Effect effect;
+  effect.value = std::move(value);
+  effect.screen = screen.id;
+  effect.language = s_.language;
+  effect.step = s_.steps;
+  effects_.push_back(std::move(effect));
+}
+
+StepResult Walk::pinInput(const Screen& screen, const std::string& pin) {
+  const Validator& v = screen.validator;
+  if (v.verify) {
+    const PinCheck check = data_.checkPin(pin);
+    switch (check.outcome) {
+      case PinOutcome::Ok:
+        addEffect(PinAttempt{true}, screen);
+        break;
+      case PinOutcome::Wrong:
+        addEffect(PinAttempt{false}, screen);
+        if (check.triesLeft == 0) {
+          return finish(StepStatus::End, render(tree_.messages.pinLocked.byLanguage[lang_]));
+        }
+        overrides_ = {{kPinTries, std::to_string(check.triesLeft)}};
+        {
+          const std::string line = render(tree_.messages.pinWrong.byLanguage[lang_]);
+          overrides_.clear();
+          return page(line);
+        }
+      case PinOutcome::Locked:
+        return finish(StepStatus::End, render(tree_.messages.pinLocked.byLanguage[lang_]));
+      case PinOutcome::NotSet:
+        if (!go(screen.onNoPin)) return fail(problem_);
+        return page();
+    }
+  }
+  if (!v.sameAs.empty()) {
+    const auto first = raw(v.sameAs);
+    if (!first || *first != pin) {
+      if (!go(screen.onMismatch)) return fail(problem_);
+      return page();
+    }
+  }
+  s_.secrets[screen.store] = pin;
+  typedSecrets_.push_back(screen.store);
+  if (!go(screen.next)) return fail(problem_);
   return page();
 }
 
@@ -446,6 +526,7 @@ StepResult Walk::input(std::string_view typed) {
         return fail(fmt::format("input '{}': {}", screen->id, check.reason));
       }
       if (check.verdict == InputVerdict::Rejected) return invalid(*screen);
+      if (screen->validator.kind == ValidatorKind::Pin) return pinInput(*screen, check.value);
       s_.vars[screen->store] = check.value;
       if (!go(screen->next)) return fail(problem_);
       return page();

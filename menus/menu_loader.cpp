@@ -230,7 +230,7 @@ void MenuReader::readDocument(const YAML::Node& root) {
   if (const Entry* e = top.get("vars")) readVars(*e);
   tree_.labels = Labels{emptyTranslated(), emptyTranslated(), emptyTranslated(), emptyTranslated(),
                         emptyTranslated()};
-  tree_.messages = Messages{emptyTranslated(), emptyTranslated(), emptyTranslated()};
+  tree_.messages = Messages{emptyTranslated(), emptyTranslated(), emptyTranslated(), {}, {}};
   if (const Entry* e = require(top, "labels")) readLabels(*e);
   if (const Entry* e = require(top, "messages")) readMessages(*e);
   if (const Entry* e = require(top, "start")) {
@@ -240,13 +240,23 @@ void MenuReader::readDocument(const YAML::Node& root) {
     if (screenRef(*e, id, pos)) tree_.start = id;
   }
   if (const Entry* e = require(top, "screens")) readScreens(*e);
+  if (pinVerified_) {
+    if (tree_.messages.pinWrong.empty()) {
+      error(messagesPos_, "messages",
+            "missing key 'pin_wrong' (the error line after a wrong PIN; a screen verifies one)");
+    }
+    if (tree_.messages.pinLocked.empty()) {
+      error(messagesPos_, "messages",
+            "missing key 'pin_locked' (the page of a locked PIN; a screen verifies one)");
+    }
+  }
 
   for (auto& issue : checkGraph(tree_, startPos_)) {
     if (!screenTypesKnown_ && issue.message.find("unreachable") != std::string::npos) continue;
     error(issue.pos, std::move(issue.path), std::move(issue.message));
   }
   if (tree_.measure) {
-    for (auto& issue : planPages(tree_, unavailablePos_))
+    for (auto& issue : planPages(tree_, unavailablePos_, pinLockedPos_))
       error(issue.pos, std::move(issue.path), std::move(issue.message));
   }
 }
@@ -461,11 +471,19 @@ void MenuReader::readLabels(const Entry& e) {
 
 void MenuReader::readMessages(const Entry& e) {
   const Fields f =
-      readMap(e.value, e.mark(), e.path, {"invalid_option", "invalid_input", "unavailable"});
+      readMap(e.value, e.mark(), e.path,
+              {"invalid_option", "invalid_input", "unavailable", "pin_wrong", "pin_locked"});
+  messagesPos_ = posOf(e.mark());
   requireText(f, "invalid_option", tree_.messages.invalidOption);
   requireText(f, "invalid_input", tree_.messages.invalidInput);
   requireText(f, "unavailable", tree_.messages.unavailable);
   if (const Entry* u = f.get("unavailable")) unavailablePos_ = posOf(u->mark());
+  // Optional here; required once a screen verifies a PIN (checked after the screens).
+  if (const Entry* w = f.get("pin_wrong")) tree_.messages.pinWrong = readTranslated(*w);
+  if (const Entry* l = f.get("pin_locked")) {
+    tree_.messages.pinLocked = readTranslated(*l);
+    pinLockedPos_ = posOf(l->mark());
+  }
 }
 
 void MenuReader::readScreens(const Entry& e) {

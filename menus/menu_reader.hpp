@@ -103,6 +103,9 @@ class MenuReader {
   MenuTree tree_;
   SourcePos startPos_;
   SourcePos unavailablePos_;
+  SourcePos messagesPos_;
+  SourcePos pinLockedPos_;
+  bool pinVerified_ = false;      // some screen verifies a PIN: the pin_* messages are required
   bool screenTypesKnown_ = true;  // false: some screen has no usable type (skip reachability)
 };
 

@@ -77,6 +77,8 @@ std::string_view toString(EffectType type) {
       return "survey_answer";
     case EffectType::SendSms:
       return "send_sms";
+    case EffectType::PinSet:
+      return "pin_set";
   }
   return "?";
 }

@@ -81,6 +81,9 @@ struct VarSpec {
   // only. Every other variable is read from the DataSource only, so a user's input can
   // never stand in for a value the gateway provides (an eligibility flag, a bound).
   bool session = false;
+  // A secret another input compares with (`same_as`): it is kept, outside the encoded
+  // session, until the next step ends. Every other secret lives for its own step only.
+  bool carried = false;
   SourcePos pos;
 };
 
@@ -136,6 +139,8 @@ struct Validator {
   AmountBound amountMax;
   std::size_t minLength = 0;  // Pin, Phone
   std::size_t maxLength = 0;  // Pin, Phone
+  bool verify = false;        // Pin: the caller's PIN, checked through the DataSource
+  std::string sameAs;         // Pin: must equal this secret (typed on the previous step)
   std::string pattern;        // Regex
   std::shared_ptr<const std::regex> regex;
   std::vector<Choice> choices;  // Choice
@@ -147,6 +152,7 @@ enum class EffectType : uint8_t {
   Referral,
   SurveyAnswer,
   SendSms,
+  PinSet,
 };
 std::string_view toString(EffectType type);
 
@@ -183,6 +189,8 @@ inline constexpr std::string_view kPointName = "point_name";
 inline constexpr std::string_view kPointDistance = "point_distance";
 inline constexpr std::string_view kPointHours = "point_hours";
 inline constexpr std::string_view kPointLandmark = "point_landmark";
+// messages.pin_wrong may show the tries left before the lock (declare it as a number).
+inline constexpr std::string_view kPinTries = "pin_tries";
 
 // A screen. Which fields apply depends on `type` (noted per field).
 struct Screen {
@@ -204,6 +212,9 @@ struct Screen {
   SourcePos nextPos;
   std::string onYes, onNo;  // Confirm
   SourcePos onYesPos, onNoPos;
+  std::string onNoPin;     // Input with a verifying PIN: the caller has none yet
+  std::string onMismatch;  // Input with `same_as`: the two PINs differ
+  SourcePos onNoPinPos, onMismatchPos;
 
   ActionSpec action;    // Action
   LocatorSpec locator;  // Locator
@@ -211,6 +222,9 @@ struct Screen {
   // The dialog ends when this screen is shown.
   [[nodiscard]] bool ends() const {
     return type == ScreenType::End || (type == ScreenType::Display && next.empty());
+  }
+  [[nodiscard]] bool verifiesPin() const {
+    return type == ScreenType::Input && validator.kind == ValidatorKind::Pin && validator.verify;
   }
 };
 
@@ -230,6 +244,9 @@ struct Messages {
   Translated invalidOption;  // a key that is not on the screen
   Translated invalidInput;   // an input that fails its validator (default)
   Translated unavailable;    // the dialog cannot go on (missing data, stale session)
+  // Required when a screen verifies a PIN:
+  Translated pinWrong;   // error line after a wrong PIN ({pin_tries} left)
+  Translated pinLocked;  // the end page when the PIN is locked
 };
 
 struct MenuTree {

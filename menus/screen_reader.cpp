@@ -83,6 +83,7 @@ const std::vector<ParamSpec>& paramsOf(EffectType effect) {
   };
   static const std::vector<ParamSpec> survey{{"answer", true, {}}};
   static const std::vector<ParamSpec> sms{{"to", false, {VarType::Text}}};
+  static const std::vector<ParamSpec> pinSet{{"pin", true, {VarType::Secret}}};
   switch (effect) {
     case EffectType::CreditRequest:
       return credit;
@@ -94,6 +95,8 @@ const std::vector<ParamSpec>& paramsOf(EffectType effect) {
       return survey;
     case EffectType::SendSms:
       break;
+    case EffectType::PinSet:
+      return pinSet;
   }
   return sms;
 }
@@ -114,7 +117,8 @@ void MenuReader::readScreen(const Entry& e) {
   };
   static const std::map<ScreenType, std::vector<std::string_view>> kKeys{
       {ScreenType::Menu, {"type", "text", "options"}},
-      {ScreenType::Input, {"type", "text", "store", "validate", "error", "next"}},
+      {ScreenType::Input,
+       {"type", "text", "store", "validate", "error", "next", "on_no_pin", "on_mismatch"}},
       {ScreenType::Display, {"type", "text", "next"}},
       {ScreenType::Confirm, {"type", "text", "on_yes", "on_no"}},
       {ScreenType::Action, {"type", "effect", "params", "tag", "message", "next"}},
@@ -323,6 +327,22 @@ void MenuReader::readInput(const Fields& f, Screen& s) {
   }
   if (const Entry* err = f.get("error")) s.error = readTranslated(*err);
   if (const Entry* n = require(f, "next")) screenRef(*n, s.next, s.nextPos);
+  // A verifying PIN input needs somewhere to send a caller without a PIN; a repeated one,
+  // somewhere to go when the two differ. Neither key means anything elsewhere.
+  const Entry* noPin = f.get("on_no_pin");
+  if (s.validator.verify) {
+    pinVerified_ = true;
+    if (const Entry* n = require(f, "on_no_pin")) screenRef(*n, s.onNoPin, s.onNoPinPos);
+  } else if (noPin != nullptr) {
+    error(noPin->key.Mark(), noPin->path, "'on_no_pin' applies only to a pin input with verify");
+  }
+  const Entry* mismatch = f.get("on_mismatch");
+  if (!s.validator.sameAs.empty()) {
+    if (const Entry* n = require(f, "on_mismatch")) screenRef(*n, s.onMismatch, s.onMismatchPos);
+  } else if (mismatch != nullptr) {
+    error(mismatch->key.Mark(), mismatch->path,
+          "'on_mismatch' applies only to a pin input with same_as");
+  }
 }
 
 void MenuReader::readAmountBound(const Entry& e, AmountBound& bound) {
@@ -359,7 +379,7 @@ void MenuReader::readValidator(const Entry& e, Screen& s) {
   static const std::map<ValidatorKind, std::vector<std::string_view>> kKeys{
       {ValidatorKind::Integer, {"type", "min", "max"}},
       {ValidatorKind::Amount, {"type", "min", "max"}},
-      {ValidatorKind::Pin, {"type", "min_length", "max_length"}},
+      {ValidatorKind::Pin, {"type", "min_length", "max_length", "verify", "same_as"}},
       {ValidatorKind::Date, {"type"}},
       {ValidatorKind::Phone, {"type", "min_length", "max_length"}},
       {ValidatorKind::Regex, {"type", "pattern"}},
@@ -412,9 +432,34 @@ void MenuReader::readValidator(const Entry& e, Screen& s) {
         error(f.mark, e.path, "min is above max");
       }
       break;
-    case ValidatorKind::Pin:
+    case ValidatorKind::Pin: {
       lengths(4, 6, 4, 12);
+      if (const Entry* ve = f.get("verify")) {
+        std::string flag;
+        if (text(*ve, flag)) {
+          if (flag == "true") {
+            v.verify = true;
+          } else if (flag != "false") {
+            error(ve->mark(), ve->path, "verify is true or false");
+          }
+        }
+      }
+      if (const Entry* same = f.get("same_as")) {
+        if (const VarSpec* var = varRef(*same, v.sameAs); var == nullptr) {
+          v.sameAs.clear();
+        } else if (var->type != VarType::Secret) {
+          error(same->mark(), same->path, fmt::format("'{}' is not a secret variable", v.sameAs));
+          v.sameAs.clear();
+        } else {
+          tree_.vars.at(v.sameAs).carried = true;
+        }
+        if (v.verify) {
+          error(same->mark(), same->path,
+                "a PIN input either verifies the caller's PIN or repeats a new one, not both");
+        }
+      }
       break;
+    }
     case ValidatorKind::Date:
       break;
     case ValidatorKind::Phone:
@@ -481,6 +526,7 @@ void MenuReader::readAction(const Fields& f, Screen& s) {
       {"referral", EffectType::Referral},
       {"survey_answer", EffectType::SurveyAnswer},
       {"send_sms", EffectType::SendSms},
+      {"pin_set", EffectType::PinSet},
   };
   ActionSpec& a = s.action;
   const Entry* eff = require(f, "effect");
@@ -490,7 +536,7 @@ void MenuReader::readAction(const Fields& f, Screen& s) {
   if (effect == kEffects.end()) {
     error(eff->mark(), eff->path,
           fmt::format("unknown effect '{}' (credit_request, deferral_request, referral, "
-                      "survey_answer, send_sms)",
+                      "survey_answer, send_sms, pin_set)",
                       name));
     return;
   }

@@ -35,6 +35,9 @@ struct Session {
   bool ended = false;       // the last page ended the dialog
   std::map<std::string, std::string, std::less<>> vars;  // session variables (no secrets)
   std::vector<BackEntry> backStack;                      // newest last, at most kMaxBackStack
+  // A new PIN waiting for its repeat (VarSpec::carried), for one step. NEVER encoded: the
+  // caller keeps it in memory between two steps, or loses it (the repeat then mismatches).
+  std::map<std::string, std::string, std::less<>> secrets;
 
   friend bool operator==(const Session&, const Session&) = default;
 };
@@ -45,6 +48,7 @@ inline constexpr std::size_t kMaxBackStack = 32;
 
 inline constexpr uint8_t kSessionFormat = 1;
 
+// Leaves `secrets` out.
 std::string encodeSession(const Session& session);
 std::optional<Session> decodeSession(std::string_view bytes);
 

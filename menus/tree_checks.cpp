@@ -31,6 +31,8 @@ std::vector<Edge> edgesOf(const Screen& s) {
   edges.push_back(Edge{&s.next, s.nextPos, base + ".next"});
   edges.push_back(Edge{&s.onYes, s.onYesPos, base + ".on_yes"});
   edges.push_back(Edge{&s.onNo, s.onNoPos, base + ".on_no"});
+  edges.push_back(Edge{&s.onNoPin, s.onNoPinPos, base + ".on_no_pin"});
+  edges.push_back(Edge{&s.onMismatch, s.onMismatchPos, base + ".on_mismatch"});
   if (s.locator.hasSms)
     edges.push_back(Edge{&s.locator.sms.next, s.locator.sms.nextPos, base + ".sms.next"});
   std::erase_if(edges, [](const Edge& e) { return e.target->empty(); });
@@ -114,7 +116,7 @@ std::vector<TreeIssue> checkGraph(const MenuTree& tree, SourcePos startPos) {
   return issues;
 }
 
-std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos) {
+std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos, SourcePos pinLockedPos) {
   std::vector<TreeIssue> issues;
   auto over = [&](const std::string& text, TextMeasurement& m) {
     m = tree.measure(text);
@@ -136,6 +138,10 @@ std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos) {
     TextMeasurement m;
     if (over(fill(tree.messages.unavailable.byLanguage[lang]), m)) {
       report(unavailablePos, "messages.unavailable", "the page", m);
+    }
+    if (!tree.messages.pinLocked.empty() &&
+        over(fill(tree.messages.pinLocked.byLanguage[lang]), m)) {
+      report(pinLockedPos, "messages.pin_locked", "the page", m);
     }
 
     for (auto& entry : tree.screens) {
@@ -189,6 +195,13 @@ std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos) {
         case ScreenType::Input:
           if (over(inputPage(tree, screen, lang, fill, frame), m))
             report(screen.pos, path, "the page", m);
+          // After a wrong PIN the error line is messages.pin_wrong instead.
+          if (screen.verifiesPin() && !tree.messages.pinWrong.empty()) {
+            PageFrame wrong = frame;
+            wrong.errorLine = fill(tree.messages.pinWrong.byLanguage[lang]);
+            if (over(inputPage(tree, screen, lang, fill, wrong), m))
+              report(screen.pos, path, "the page after a wrong PIN", m);
+          }
           break;
         case ScreenType::Confirm:
           if (over(confirmPage(tree, screen, lang, fill, frame), m))

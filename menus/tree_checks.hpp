@@ -24,7 +24,8 @@ struct TreeIssue {
 };
 
 std::vector<TreeIssue> checkGraph(const MenuTree& tree, SourcePos startPos);
-std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos);
+// The positions name the messages that are pages of their own (unavailable, pin_locked).
+std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos, SourcePos pinLockedPos);
 
 // The worst-case text of a template in a language (unknown variables render empty).
 std::string worstCase(const MenuTree& tree, std::size_t language, const TextTemplate& tmpl);

@@ -223,7 +223,7 @@ TEST(MenuLoader, ActionsChecked) {
           "t.yaml:15:62: screens.sms.params.who: unknown key 'who'; did you mean 'to'?",
           "t.yaml:16:3: screens.bye: unreachable: no path leads here from the start screen 'main'",
           "t.yaml:16:31: screens.bye.effect: unknown effect 'wire_money' (credit_request, "
-          "deferral_request, referral, survey_answer, send_sms)",
+          "deferral_request, referral, survey_answer, send_sms, pin_set)",
       }));
 }
 
@@ -365,6 +365,47 @@ TEST(MenuLoader, LongMenusArePagedPerLanguage) {
         EXPECT_EQ(option, expected++);
     EXPECT_EQ(expected, menu.options.size());
   }
+}
+
+}  // namespace
+}  // namespace mfigw::menus
+
+namespace mfigw::menus {
+namespace {
+
+TEST(MenuLoader, PinOptionsChecked) {
+  EXPECT_EQ(
+      errorsOf({
+          "vars: {pin: {type: secret}, again: {type: secret}, n: {type: number, max: 2}}",  // 6
+          "screens:",                                                                       // 7
+          "  main:",                                                                        // 8
+          "    type: menu",                                                                 // 9
+          "    options:",                                                                   // 10
+          "      - {label: {en: A}, target: check}",                                        // 11
+          "      - {label: {en: B}, target: repeat}",                                       // 12
+          "  check: {type: input, text: {en: P}, store: pin, validate: {type: pin, verify: true}, "
+          "next: main}",  // 13
+          "  repeat: {type: input, text: {en: R}, store: again, on_no_pin: main, validate: {type: "
+          "pin, same_as: n}, next: main}",  // 14
+          "  twice: {type: input, text: {en: R}, store: again, validate: {type: pin, verify: yes, "
+          "same_as: pin}, on_no_pin: main, next: main}",  // 15
+      }),
+      (std::vector<std::string>{
+          "t.yaml:5:11: messages: missing key 'pin_wrong' (the error line after a wrong PIN; a "
+          "screen verifies one)",
+          "t.yaml:5:11: messages: missing key 'pin_locked' (the page of a locked PIN; a screen "
+          "verifies one)",
+          "t.yaml:13:10: screens.check: missing key 'on_no_pin'",
+          "t.yaml:14:54: screens.repeat.on_no_pin: 'on_no_pin' applies only to a pin input with "
+          "verify",
+          "t.yaml:14:102: screens.repeat.validate.same_as: 'n' is not a secret variable",
+          "t.yaml:15:3: screens.twice: unreachable: no path leads here from the start screen "
+          "'main'",
+          "t.yaml:15:10: screens.twice: missing key 'on_mismatch'",
+          "t.yaml:15:83: screens.twice.validate.verify: verify is true or false",
+          "t.yaml:15:103: screens.twice.on_no_pin: 'on_no_pin' applies only to a pin input with "
+          "verify",
+      }));
 }
 
 }  // namespace
