@@ -4,6 +4,7 @@
 // installments, some loans in arrears).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
