@@ -4,6 +4,7 @@
 //                [--receipt-delay-ms N] [--receipt-outcome DELIVRD|UNDELIV|EXPIRED|REJECTD]
 //                [--throttle-tps N] [--hex-ids] [--enquire-link-s N]
 //                [--tls-cert FILE.pem --tls-key FILE.pem]
+//                [--ussd-dialect smpp34|user_message_reference]
 //
 // Runs until SIGINT/SIGTERM, prints one line per bind/unbind/close and a counter summary on
 // exit. Passwords are never printed.
@@ -30,7 +31,9 @@ using namespace mfigw::smpp::sim;
                "         [--receipt-delay-ms N] [--receipt-outcome DELIVRD|UNDELIV|EXPIRED|"
                "REJECTD]\n"
                "         [--throttle-tps N] [--hex-ids] [--enquire-link-s N]\n"
-               "         [--tls-cert FILE.pem --tls-key FILE.pem]   (SMPP over TLS)\n";
+               "         [--tls-cert FILE.pem --tls-key FILE.pem]   (SMPP over TLS)\n"
+               "         [--ussd-dialect smpp34|user_message_reference]   (where USSD "
+               "dialogs carry their id)\n";
   std::exit(error.empty() ? 0 : 2);
 }
 
@@ -81,6 +84,10 @@ int main(int argc, char** argv) {
       options.throttleTps = static_cast<double>(number(flag, value));
     } else if (flag == "--enquire-link-s") {
       options.enquireLinkInterval = std::chrono::seconds(number(flag, value));
+    } else if (flag == "--ussd-dialect") {
+      const auto dialect = ussdDialectNamed(value);
+      if (!dialect) usage("--ussd-dialect: smpp34 or user_message_reference");
+      options.ussd = *dialect;
     } else if (flag == "--tls-cert") {
       tls.certFile = value;
     } else if (flag == "--tls-key") {

@@ -308,6 +308,34 @@ std::optional<std::pair<ConnectionId, std::uint32_t>> SimServer::ussdInput(
   return result;
 }
 
+std::optional<std::pair<ConnectionId, std::uint32_t>> SimServer::ussdOp(std::string msisdn,
+                                                                        std::string serviceCode,
+                                                                        std::string text,
+                                                                        std::uint8_t op,
+                                                                        std::string sessionInfo) {
+  std::optional<std::pair<ConnectionId, std::uint32_t>> result;
+  call([&] {
+    Injection inj = impl_->sim.ussdOp(msisdn, serviceCode, text, op, sessionInfo, Clock::now());
+    result = sentTo(inj);
+    impl_->execute(std::move(inj.actions));
+  });
+  return result;
+}
+
+std::optional<std::pair<ConnectionId, std::uint32_t>> SimServer::redeliverUssd(std::size_t index) {
+  std::optional<std::pair<ConnectionId, std::uint32_t>> result;
+  call([&] {
+    Injection inj = impl_->sim.redeliverUssd(index, Clock::now());
+    result = sentTo(inj);
+    impl_->execute(std::move(inj.actions));
+  });
+  return result;
+}
+
+void SimServer::setUssdDialect(UssdDialectOptions dialect) {
+  call([&] { impl_->sim.setUssdDialect(dialect); });
+}
+
 Counters SimServer::counters() {
   return inspect([](const SmscSimulator& s) { return s.counters(); });
 }

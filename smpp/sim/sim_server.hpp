@@ -73,6 +73,13 @@ class SimServer {
                                                                   std::string serviceCode,
                                                                   std::string input,
                                                                   std::string sessionInfo);
+  std::optional<std::pair<ConnectionId, std::uint32_t>> ussdOp(std::string msisdn,
+                                                               std::string serviceCode,
+                                                               std::string text, std::uint8_t op,
+                                                               std::string sessionInfo);
+  // index: into sentDeliveries() (inspect() it to find the one to send again).
+  std::optional<std::pair<ConnectionId, std::uint32_t>> redeliverUssd(std::size_t index);
+  void setUssdDialect(UssdDialectOptions dialect);
 
   Counters counters();
   // Runs f(simulator) on the io thread and returns its result (copy what you need out).

@@ -14,8 +14,6 @@ namespace mfigw::smpp::sim {
 namespace {
 
 constexpr std::uint8_t kEsmClassReceipt = 0x04;
-constexpr std::uint8_t kUssdPssrIndication = 0x01;
-constexpr std::uint8_t kUssdUssrConfirm = 0x12;
 constexpr std::size_t kReceiptTextChars = 20;
 
 std::string hexId(std::uint64_t v) {
@@ -222,16 +220,22 @@ void SmscSimulator::handleSubmit(ConnectionId conn, Connection& c, const Pdu& re
     return;
   }
   ++counters_.submits;
-  if (const auto* s = std::get_if<SubmitSm>(&request)) {
-    const auto op = s->tlvs.ussdServiceOp();
-    if (op || s->serviceType == "USSD") {
-      std::string text = s->shortMessage;
-      if (text.empty()) text = s->tlvs.messagePayload().value_or("");
-      ussdReplies_.push_back({conn, s->destination.addr, op.value_or(0),
-                              s->tlvs.itsSessionInfo().value_or(""), std::move(text),
-                              s->dataCoding});
-    }
-  }
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, SubmitSm> || std::is_same_v<T, DataSm>) {
+          const auto op = m.tlvs.ussdServiceOp();
+          if (!op && m.serviceType != "USSD") return;
+          std::string text;
+          if constexpr (std::is_same_v<T, SubmitSm>) text = m.shortMessage;
+          if (text.empty()) text = m.tlvs.messagePayload().value_or("");
+          ussdReplies_.push_back(
+              {conn, m.destination.addr, op.value_or(0), m.tlvs.itsSessionInfo().value_or(""),
+               std::move(text), m.dataCoding,
+               m.tlvs.bytes(tlv_tag::kUserMessageReference).value_or(""), T::kId});
+        }
+      },
+      request);
 
   if (dropAfter_ && *dropAfter_ == 0) {
     dropAfter_.reset();
@@ -508,6 +512,21 @@ Injection SmscSimulator::sendDeliver(DeliverSm pdu, DeliveryKind kind, const std
   return result;
 }
 
+std::string_view toString(UssdSessionCarrier carrier) {
+  return carrier == UssdSessionCarrier::ItsSessionInfo ? "its_session_info"
+                                                       : "user_message_reference";
+}
+
+std::optional<UssdDialectOptions> ussdDialectNamed(std::string_view name) {
+  UssdDialectOptions d;
+  if (name == "smpp34") return d;
+  if (name == "user_message_reference") {
+    d.session = UssdSessionCarrier::UserMessageReference;
+    return d;
+  }
+  return std::nullopt;
+}
+
 Injection SmscSimulator::injectMo(const MoMessage& mo, TimePoint now) {
   DeliverSm d;
   d.source.ton = 1;
@@ -523,12 +542,11 @@ Injection SmscSimulator::injectMo(const MoMessage& mo, TimePoint now) {
   return sendDeliver(std::move(d), DeliveryKind::Mo, mo.systemId, now);
 }
 
-namespace {
-
-// A USSD deliver_sm as USSD gateways send it: service_type "USSD", the operation and the
-// operator's session info as TLVs.
-DeliverSm ussdDeliver(const std::string& msisdn, const std::string& serviceCode, std::string text,
-                      std::uint8_t op, std::string sessionInfo) {
+// A USSD deliver_sm as USSD centres send it: service_type "USSD", the operation and the
+// operator's session id as TLVs (where the dialect keeps it).
+DeliverSm SmscSimulator::ussdDeliver(const std::string& msisdn, const std::string& serviceCode,
+                                     std::string text, std::uint8_t op,
+                                     std::string sessionInfo) const {
   DeliverSm d;
   d.serviceType = "USSD";
   d.source.ton = 1;
@@ -537,26 +555,59 @@ DeliverSm ussdDeliver(const std::string& msisdn, const std::string& serviceCode,
   d.destination.addr = serviceCode;
   d.shortMessage = std::move(text);
   d.tlvs.setUssdServiceOp(op);
-  d.tlvs.setItsSessionInfo(std::move(sessionInfo));
+  if (options_.ussd.session == UssdSessionCarrier::UserMessageReference) {
+    d.tlvs.set(tlv_tag::kUserMessageReference, std::move(sessionInfo));
+  } else {
+    d.tlvs.setItsSessionInfo(std::move(sessionInfo));
+  }
   return d;
 }
-
-}  // namespace
 
 Injection SmscSimulator::startUssd(const std::string& msisdn, const std::string& serviceCode,
                                    std::string sessionInfo, TimePoint now,
                                    const std::string& systemId) {
-  return sendDeliver(
-      ussdDeliver(msisdn, serviceCode, serviceCode, kUssdPssrIndication, std::move(sessionInfo)),
-      DeliveryKind::Ussd, systemId, now);
+  return ussdOp(msisdn, serviceCode, serviceCode, options_.ussd.beginOp, std::move(sessionInfo),
+                now, systemId);
 }
 
 Injection SmscSimulator::ussdInput(const std::string& msisdn, const std::string& serviceCode,
                                    const std::string& input, std::string sessionInfo, TimePoint now,
                                    const std::string& systemId) {
-  return sendDeliver(
-      ussdDeliver(msisdn, serviceCode, input, kUssdUssrConfirm, std::move(sessionInfo)),
-      DeliveryKind::Ussd, systemId, now);
+  return ussdOp(msisdn, serviceCode, input, options_.ussd.continueOp, std::move(sessionInfo), now,
+                systemId);
+}
+
+Injection SmscSimulator::ussdOp(const std::string& msisdn, const std::string& serviceCode,
+                                const std::string& text, std::uint8_t op, std::string sessionInfo,
+                                TimePoint now, const std::string& systemId) {
+  DeliverSm pdu = ussdDeliver(msisdn, serviceCode, text, op, std::move(sessionInfo));
+  Injection inj = sendDeliver(pdu, DeliveryKind::Ussd, systemId, now);
+  if (inj.connection) ussdSent_[sent_.size() - 1] = std::move(pdu);
+  return inj;
+}
+
+Injection SmscSimulator::redeliverUssd(std::size_t index, TimePoint now) {
+  Injection result;
+  const auto original = ussdSent_.find(index);
+  if (original == ussdSent_.end()) return result;
+  DeliverSm pdu = original->second;
+  const SentDelivery first = sent_.at(index);
+  const auto same = connections_.find(first.connection);
+  if (same == connections_.end() || !same->second.bound) {
+    // The link it went out on is gone: a new bind gets it with a sequence of its own.
+    result = sendDeliver(std::move(pdu), DeliveryKind::Ussd, "", now);
+    return result;
+  }
+  pdu.sequenceNumber = first.sequenceNumber;
+  same->second.lastActivity = now;
+  result.connection = first.connection;
+  result.sequenceNumber = pdu.sequenceNumber;
+  result.actions.push_back(action::Write{first.connection, encode(pdu)});
+  // A record of its own: its deliver_sm_resp is matched to the latest send of this sequence.
+  sentIndex_[{first.connection, pdu.sequenceNumber}] = sent_.size();
+  sent_.push_back({first.connection, pdu.sequenceNumber, DeliveryKind::Ussd, "", std::nullopt});
+  ++counters_.moSent;
+  return result;
 }
 
 void SmscSimulator::throttleNext(std::size_t count) {

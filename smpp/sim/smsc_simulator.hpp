@@ -62,6 +62,19 @@ struct LinkEvent {
 };
 std::string_view toString(LinkEvent::Kind kind);
 
+// How the simulated USSD centre speaks (reference/ussd.md 1.4): the op codes of a dial and of
+// an answer, and where the dialog id goes. The `sessionInfo` the USSD commands take is the
+// raw value of that TLV (2 octets for both carriers).
+enum class UssdSessionCarrier { ItsSessionInfo, UserMessageReference };
+std::string_view toString(UssdSessionCarrier carrier);
+struct UssdDialectOptions {
+  UssdSessionCarrier session = UssdSessionCarrier::ItsSessionInfo;  // SMPP 3.4 (smpp34)
+  std::uint8_t beginOp = 0x01;                                      // PSSR indication
+  std::uint8_t continueOp = 0x12;                                   // USSR confirm
+};
+// The gateway's built-in dialects by name ("smpp34", "user_message_reference"); nullopt else.
+std::optional<UssdDialectOptions> ussdDialectNamed(std::string_view name);
+
 struct SimulatorOptions {
   // Empty: any system_id/password is accepted (handy for demos).
   std::vector<Account> accounts;
@@ -89,6 +102,7 @@ struct SimulatorOptions {
   std::function<std::chrono::system_clock::time_point(TimePoint)> wallClock;
   // Called for each bind / bind rejection / unbind / close.
   std::function<void(const LinkEvent&)> onLinkEvent;
+  UssdDialectOptions ussd;
 };
 
 namespace action {
@@ -115,8 +129,9 @@ struct ReceivedPdu {
   Pdu pdu;
 };
 
-// A submit_sm that belonged to a USSD dialog (service_type "USSD" or ussd_service_op set):
-// what the phone would show. op 0x02 = continue (expects input), 0x11 = end.
+// A submit_sm or data_sm that belonged to a USSD dialog (service_type "USSD" or
+// ussd_service_op set): what the phone would show. op 0x02 = continue (expects input),
+// 0x11 = end.
 struct UssdReply {
   ConnectionId connection = 0;
   std::string msisdn;  // destination_addr of the submit
@@ -124,6 +139,8 @@ struct UssdReply {
   std::string sessionInfo;  // its_session_info, 2 octets, or empty
   std::string text;         // short_message, or message_payload when that is empty
   std::uint8_t dataCoding = 0;
+  std::string userMessageReference;  // raw TLV value (2 octets), or empty
+  CommandId command = CommandId::SubmitSm;
 };
 
 // What the simulator sent that expects a deliver_sm_resp.
@@ -208,6 +225,16 @@ class SmscSimulator {
   Injection ussdInput(const std::string& msisdn, const std::string& serviceCode,
                       const std::string& input, std::string sessionInfo, TimePoint now,
                       const std::string& systemId = "");
+  // Any op code (an abort, a vendor code), otherwise like ussdInput.
+  Injection ussdOp(const std::string& msisdn, const std::string& serviceCode,
+                   const std::string& text, std::uint8_t op, std::string sessionInfo, TimePoint now,
+                   const std::string& systemId = "");
+  // Sends the USSD deliver_sm of sentDeliveries()[index] again, byte for byte, as an SMSC
+  // does when it missed the deliver_sm_resp: with the same sequence number on the same
+  // connection, or a fresh one on a bound receiver when that connection is gone. Nothing is
+  // sent (connection nullopt) for an index that is not a USSD delivery.
+  Injection redeliverUssd(std::size_t index, TimePoint now);
+  void setUssdDialect(UssdDialectOptions dialect) { options_.ussd = dialect; }
 
   // --- records ---
   const Counters& counters() const { return counters_; }
@@ -259,6 +286,8 @@ class SmscSimulator {
   void scheduleKeepAlive(ConnectionId conn, Connection& c, TimePoint at);
   Injection sendDeliver(DeliverSm pdu, DeliveryKind kind, const std::string& systemId,
                         TimePoint now);
+  DeliverSm ussdDeliver(const std::string& msisdn, const std::string& serviceCode, std::string text,
+                        std::uint8_t op, std::string sessionInfo) const;
   std::optional<ConnectionId> pickReceiver(const std::string& systemId,
                                            std::optional<ConnectionId> prefer) const;
   std::uint32_t nextSequence(Connection& c);
@@ -284,6 +313,7 @@ class SmscSimulator {
   std::vector<ReceivedPdu> received_;
   std::vector<UssdReply> ussdReplies_;
   std::vector<SentDelivery> sent_;
+  std::map<std::size_t, DeliverSm> ussdSent_;  // index in sent_ -> the PDU, for redelivery
   std::map<std::pair<ConnectionId, std::uint32_t>, std::size_t> sentIndex_;
   // Receipts on the wire, kept until their deliver_sm_resp says ESME_ROK.
   std::map<std::pair<ConnectionId, std::uint32_t>, DueReceipt> unackedReceipts_;

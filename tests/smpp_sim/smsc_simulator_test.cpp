@@ -397,6 +397,70 @@ TEST_F(SimTest, UssdDialogStartAndReplyRecording) {
   EXPECT_EQ(sim.ussdReplies()[1].op, 0x11);
 }
 
+TEST_F(SimTest, UssdInTheUserMessageReferenceDialectWithDataSmReplies) {
+  SimulatorOptions o = baseOptions();
+  o.ussd = *ussdDialectNamed("user_message_reference");
+  EXPECT_FALSE(ussdDialectNamed("tata"));
+  SmscSimulator sim(o);
+  const ConnectionId c = bound(sim);
+  const std::string session("\x00\x2a", 2);
+  auto pdus = written(sim.startUssd("254700000003", "*384#", session, now_).actions, c);
+  const auto& d = std::get<DeliverSm>(pdus.at(0));
+  EXPECT_EQ(d.tlvs.ussdServiceOp(), 0x01);
+  EXPECT_EQ(d.tlvs.userMessageReference(), 0x2a);
+  EXPECT_FALSE(d.tlvs.itsSessionInfo());
+
+  // The gateway answers as data_sm, text in message_payload.
+  DataSm menu;
+  menu.sequenceNumber = 5;
+  menu.serviceType = "USSD";
+  menu.destination.addr = "254700000003";
+  menu.dataCoding = 8;
+  menu.tlvs.setUssdServiceOp(0x02);
+  menu.tlvs.setMessagePayload(std::string("\0H\0i", 4));
+  menu.tlvs.setUserMessageReference(0x2a);
+  pdus = written(send(sim, c, menu), c);
+  EXPECT_EQ(std::get<DataSmResp>(pdus.at(0)).commandStatus, CommandStatus::Ok);
+  ASSERT_EQ(sim.ussdReplies().size(), 1U);
+  const UssdReply& r = sim.ussdReplies()[0];
+  EXPECT_EQ(r.command, CommandId::DataSm);
+  EXPECT_EQ(r.text, std::string("\0H\0i", 4));
+  EXPECT_EQ(r.dataCoding, 8);
+  EXPECT_EQ(r.userMessageReference, session);
+  EXPECT_EQ(r.sessionInfo, "");
+
+  // Any op code, e.g. a vendor abort.
+  pdus = written(sim.ussdOp("254700000003", "*384#", "", 0x81, session, now_).actions, c);
+  EXPECT_EQ(std::get<DeliverSm>(pdus.at(0)).tlvs.ussdServiceOp(), 0x81);
+}
+
+TEST_F(SimTest, RedeliversAUssdDeliverByteForByte) {
+  SmscSimulator sim(baseOptions());
+  const ConnectionId c = bound(sim);
+  const std::string session("\x07\x00", 2);
+  const Injection first = sim.ussdInput("254700000003", "*384#", "4321", session, now_);
+  const std::size_t index = sim.sentDeliveries().size() - 1;
+  const Injection again = sim.redeliverUssd(index, now_);
+  ASSERT_EQ(again.connection, c);
+  EXPECT_EQ(again.sequenceNumber, first.sequenceNumber);
+  EXPECT_EQ(std::get<action::Write>(again.actions.at(0)).bytes,
+            std::get<action::Write>(first.actions.at(0)).bytes);
+  ASSERT_EQ(sim.sentDeliveries().size(), index + 2);
+  // Not a USSD delivery: nothing is sent.
+  EXPECT_FALSE(sim.redeliverUssd(index + 5, now_).connection);
+
+  // Its link is gone: a new bind gets it under a sequence number of its own.
+  sim.onClosed(c, now_);
+  const ConnectionId c2 = bound(sim);
+  const Injection later = sim.redeliverUssd(index, now_);
+  ASSERT_EQ(later.connection, c2);
+  const auto pdus = written(later.actions, c2);
+  const auto& d = std::get<DeliverSm>(pdus.at(0));
+  EXPECT_EQ(d.shortMessage, "4321");
+  EXPECT_EQ(d.tlvs.itsSessionInfo(), session);
+  EXPECT_EQ(d.tlvs.ussdServiceOp(), 0x12);
+}
+
 TEST_F(SimTest, SendsEnquireLinkWhenIdle) {
   SimulatorOptions o = baseOptions();
   o.enquireLinkInterval = 30s;
