@@ -420,6 +420,51 @@ int cmdImport(const Ctl& ctl) {
   return status;
 }
 
+// The loan-book sync with upstream: where it stands (lag, last failure, bytes, records,
+// events), or start a window now instead of waiting for the next one.
+int cmdSync(const Ctl& ctl) {
+  const auto& args = ctl.options().args;
+  const std::string what = args.empty() ? "status" : args[0];
+  if (args.size() > 1 || (what != "status" && what != "now"))
+    throw CtlError("usage: sync [status | now]");
+  AdminClient client = ctl.client();
+  if (what == "now") {
+    const AdminReply reply = client.post("/api/v1/sync/now", "");
+    Ctl::checkReply(reply, "sync now");
+    std::cout << "sync window started\n";
+    return kExitOk;
+  }
+  const AdminReply reply = client.get("/api/v1/sync");
+  Ctl::checkReply(reply, "sync status");
+  if (ctl.options().json) {
+    std::cout << reply.body << '\n';
+    return kExitOk;
+  }
+  const nlohmann::json s = nlohmann::json::parse(reply.body);
+  const auto count = [&s](const char* group, const char* key) {
+    return s.at(group).at(key).get<std::uint64_t>();
+  };
+  std::cout << fmt::format("state        {}\n", s.at("state").get<std::string>())
+            << fmt::format("lag          {} s since the last successful window\n",
+                           s.at("lag_seconds").get<std::int64_t>())
+            << fmt::format("windows      {} ok, {} failed ({} failures in a row)\n",
+                           count("windows", "ok"), count("windows", "failed"),
+                           s.at("consecutive_failures").get<std::uint64_t>())
+            << fmt::format("bytes        {} in, {} out\n", count("bytes", "in"),
+                           count("bytes", "out"))
+            << fmt::format("records      {} upserted, {} deleted, {} invalid\n",
+                           count("records", "upserted"), count("records", "deleted"),
+                           count("records", "invalid"))
+            << fmt::format("events       {} pending, {} accepted, {} duplicate, {} rejected\n",
+                           count("events", "pending"), count("events", "accepted"),
+                           count("events", "duplicate"), count("events", "rejected"));
+  const std::string error = s.at("last_failure").at("error").get<std::string>();
+  if (!error.empty())
+    std::cout << fmt::format("last failure {}: {}\n",
+                             s.at("last_failure").at("kind").get<std::string>(), error);
+  return kExitOk;
+}
+
 struct Command {
   std::string_view name;
   std::string_view usage;
@@ -437,6 +482,8 @@ constexpr std::array kCommands = {
             cmdQueue},
     Command{"import", "import FILE.csv... [--kind K] [--dry-run]",
             "load clients, loans, groups, payment_points from CSV (all rows or none)", cmdImport},
+    Command{"sync", "sync [status|now]",
+            "loan-book sync with upstream: lag, failures, bytes; or start a window now", cmdSync},
     Command{"dial", "dial CODE [--msisdn N]",
             "a phone in the terminal: USSD through the built-in simulator", cmdDial},
     Command{"sms", "sms TEXT... [--msisdn N]",
