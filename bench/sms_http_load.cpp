@@ -19,7 +19,7 @@
 // Errors:    prints why and exits 1 (a process did not start, a phase timed out).
 // Ownership: owns its temporary directory and every process it starts; all gone at exit.
 //
-//   build-bench/bench/sms_http_load [--count 20000] [--connections 32] [--window 10,100]
+//   build-bench/bench/sms_http_load [--count 20000] [--connections 128] [--window 10,100]
 //       [--sink-window 1000] [--receipt-delay-ms 0] [--only sink|gateway|kannel]
 //       [--timeout-s 600] [--keep-dir]
 #include <fcntl.h>
@@ -64,7 +64,7 @@ const char* const kText = "Your repayment of KES 1,250 is due on 25 Nov. Thank y
 
 struct Options {
   std::size_t count = 20000;
-  std::size_t connections = 32;
+  std::size_t connections = 128;
   std::vector<std::uint32_t> windows{10, 100};  // ours, one phase each; Kannel keeps its 10
   std::size_t sinkWindow = 1000;                // the sink-ceiling client
   long receiptDelayMs = 0;
@@ -598,6 +598,7 @@ PhaseResult runGateway(smpp::sim::SimServer& sim, const Options& o, std::uint32_
                         << "store:\n  path: " << (dir / "state").string() << "\n"
                         << "  map_size: 256MiB\n  session_map_size: 16MiB\n"
                         << "admin:\n  listen: 127.0.0.1:" << adminPort << "\n"
+                        << "  max_connections: " << o.connections + 16 << "\n"
                         << "menus:\n  dir: " << MFIGW_SOURCE_DIR << "/menus/mfi\n"
                         << "smpp:\n  links:\n    - name: sink\n      host: 127.0.0.1\n"
                         << "      port: " << sim.port() << "\n      system_id: mfi\n"
