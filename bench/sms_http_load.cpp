@@ -20,7 +20,7 @@
 // Ownership: owns its temporary directory and every process it starts; all gone at exit.
 //
 //   build-bench/bench/sms_http_load [--count 20000] [--connections 128] [--window 10,100]
-//       [--sink-window 1000] [--receipt-delay-ms 0] [--only sink|gateway|kannel]
+//       [--sink-window 1000] [--receipt-delay-ms 0] [--only sink,gateway,kannel]
 //       [--timeout-s 600] [--keep-dir]
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -68,16 +68,21 @@ struct Options {
   std::vector<std::uint32_t> windows{10, 100};  // ours, one phase each; Kannel keeps its 10
   std::size_t sinkWindow = 1000;                // the sink-ceiling client
   long receiptDelayMs = 0;
-  std::string only;     // "", sink, gateway, kannel
-  long timeoutS = 600;  // per phase
+  std::vector<std::string> only;  // empty: all of sink, gateway, kannel
+  long timeoutS = 600;            // per phase
   bool keepDir = false;
   std::string daemon = MFIGW_DAEMON_PATH;
   std::string bearerbox = "/usr/sbin/bearerbox";
   std::string smsbox = "/usr/sbin/smsbox";
 };
 
+// Every process we started and have not stopped yet: fail() kills them on the way out.
+std::vector<pid_t> children;
+
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "sms_http_load: %s\n", why.c_str());
+  for (const pid_t pid : children)
+    ::kill(pid, SIGKILL);
   std::exit(1);
 }
 
@@ -164,12 +169,14 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& log) {
     _exit(127);
   }
   if (pid < 0) fail("fork failed");
+  children.push_back(pid);
   return pid;
 }
 
 // SIGTERM, then SIGKILL after 10 s.
 void stopProcess(pid_t pid) {
   if (pid <= 0) return;
+  std::erase(children, pid);
   ::kill(pid, SIGTERM);
   const auto deadline = Clock::now() + 10s;
   int status = 0;
@@ -266,9 +273,11 @@ struct LoadResult {
   bool timedOut = false;
 };
 
-// Sends requests 0..count-1 over `connections` keep-alive connections, one outstanding
-// request per connection; a non-2xx answer sends the same request again.
-LoadResult runHttpLoad(std::uint16_t port, std::size_t count, std::size_t connections,
+// Sends requests 0..count-1 over the keep-alive connections `fds` (opened before the clock
+// starts: a burst of connects can overflow a server's listen backlog, and SYN retries are
+// not what we measure), one outstanding request per connection; a non-2xx answer sends the
+// same request again. Takes the fds.
+LoadResult runHttpLoad(std::uint16_t port, std::size_t count, const std::vector<int>& fds,
                        const std::function<std::string(std::size_t)>& request,
                        std::chrono::seconds limit) {
   struct Conn {
@@ -276,7 +285,10 @@ LoadResult runHttpLoad(std::uint16_t port, std::size_t count, std::size_t connec
     std::string in;
     std::optional<std::size_t> pending;
   };
+  const std::size_t connections = fds.size();
   std::vector<Conn> conns(connections);
+  for (std::size_t i = 0; i < connections; ++i)
+    conns[i].fd = fds[i];
   std::deque<std::size_t> retry;
   std::size_t next = 0;
   LoadResult result;
@@ -519,6 +531,11 @@ PhaseResult measure(const std::string& name, smpp::sim::SimServer& sim, const Op
                     const std::vector<pid_t>& pids, std::uint16_t httpPort,
                     const std::function<std::string(std::size_t)>& request,
                     const std::function<std::size_t()>& confirmed) {
+  std::vector<int> fds;
+  for (std::size_t i = 0; i < o.connections; ++i) {
+    fds.push_back(connectLoopback(httpPort));
+    if (fds.back() < 0) fail(name + ": cannot connect to port " + std::to_string(httpPort));
+  }
   const smpp::sim::Counters before = sim.counters();
   double cpuBefore = 0;
   for (const pid_t pid : pids)
@@ -526,7 +543,7 @@ PhaseResult measure(const std::string& name, smpp::sim::SimServer& sim, const Op
   const auto start = Clock::now();
   const auto limit = std::chrono::seconds(o.timeoutS);
   LoadResult load;
-  std::thread loader([&] { load = runHttpLoad(httpPort, o.count, o.connections, request, limit); });
+  std::thread loader([&] { load = runHttpLoad(httpPort, o.count, fds, request, limit); });
   std::optional<double> submittedAt, confirmedAt;
   std::size_t submits = 0, acked = 0, gatewayCount = 0;
   bool timedOut = false;
@@ -708,6 +725,7 @@ Options parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) fail(key + " needs a value");
     const std::string value = argv[++i];
+    std::string part;
     if (key == "--count")
       o.count = std::stoul(value);
     else if (key == "--connections")
@@ -722,7 +740,8 @@ Options parse(int argc, char** argv) {
     else if (key == "--receipt-delay-ms")
       o.receiptDelayMs = std::stol(value);
     else if (key == "--only")
-      o.only = value;
+      for (std::istringstream list(value); std::getline(list, part, ',');)
+        o.only.push_back(part);
     else if (key == "--timeout-s")
       o.timeoutS = std::stol(value);
     else if (key == "--daemon")
@@ -733,8 +752,9 @@ Options parse(int argc, char** argv) {
   if (o.count == 0 || o.connections == 0 || o.sinkWindow == 0 || o.windows.empty() ||
       std::find(o.windows.begin(), o.windows.end(), 0u) != o.windows.end())
     fail("--count, --connections, --window and --sink-window must be positive");
-  if (!o.only.empty() && o.only != "sink" && o.only != "gateway" && o.only != "kannel")
-    fail("--only takes sink, gateway or kannel");
+  for (const std::string& part : o.only)
+    if (part != "sink" && part != "gateway" && part != "kannel")
+      fail("--only takes a list of sink, gateway, kannel");
   return o;
 }
 
@@ -773,16 +793,20 @@ int main(int argc, char** argv) {
     if (std::fgets(load, sizeof load, f) == nullptr) load[0] = '\0';
     std::fclose(f);
   }
-  if (o.only.empty() || o.only == "sink")
-    results.push_back(sinkCeiling(sim, o.count, o.sinkWindow));
-  if (o.only.empty() || o.only == "gateway") {
+  const auto wanted = [&](const char* part) {
+    return o.only.empty() || std::find(o.only.begin(), o.only.end(), part) != o.only.end();
+  };
+  if (wanted("kannel") && !fs::exists(o.bearerbox))
+    fail(o.bearerbox + " not found: install Debian's kannel or pass --only sink,gateway");
+  if (wanted("sink")) results.push_back(sinkCeiling(sim, o.count, o.sinkWindow));
+  if (wanted("gateway")) {
     for (const std::uint32_t window : o.windows) {
       const fs::path own = dir / ("gateway-w" + std::to_string(window));
       fs::create_directories(own);
       results.push_back(runGateway(sim, o, window, own));
     }
   }
-  if (o.only.empty() || o.only == "kannel") {
+  if (wanted("kannel")) {
     fs::create_directories(dir / "kannel");
     results.push_back(runKannel(sim, o, dir / "kannel"));
   }
