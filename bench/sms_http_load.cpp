@@ -445,7 +445,9 @@ struct PhaseResult {
   double submittedPerS = 0;
   double receiptsPerS = 0;
   double cpuUsPerMsg = 0;  // 0: not applicable
-  double seconds = 0;      // start to the last receipt confirmed
+  // This process (HTTP client, sink, sampler) per message: the harness's share of the cores.
+  double harnessCpuUsPerMsg = 0;
+  double seconds = 0;  // start to the last receipt confirmed
   std::size_t submits = 0;
   std::size_t receipts = 0;
   std::string note;
@@ -455,6 +457,7 @@ struct PhaseResult {
 // acking every receipt the sink sends. Ends when `count` receipts are acked.
 PhaseResult sinkCeiling(smpp::sim::SimServer& sim, std::size_t count, std::size_t window) {
   const smpp::sim::Counters before = sim.counters();
+  const double harnessBefore = cpuSeconds(::getpid());
   const int fd = connectLoopback(sim.port());
   if (fd < 0) fail("cannot connect to the sink");
   smpp::Framer framer;
@@ -521,7 +524,9 @@ PhaseResult sinkCeiling(smpp::sim::SimServer& sim, std::size_t count, std::size_
       static_cast<double>(count) / std::chrono::duration<double>(lastSubmitResp - start).count();
   r.receiptsPerS = static_cast<double>(count) / seconds;
   r.seconds = seconds;
-  r.note = "window " + std::to_string(window);
+  r.harnessCpuUsPerMsg =
+      (cpuSeconds(::getpid()) - harnessBefore) / static_cast<double>(count) * 1e6;
+  r.note = "window " + std::to_string(window) + "; harness CPU = the SMPP client + the sink";
   return r;
 }
 
@@ -537,6 +542,7 @@ PhaseResult measure(const std::string& name, smpp::sim::SimServer& sim, const Op
     if (fds.back() < 0) fail(name + ": cannot connect to port " + std::to_string(httpPort));
   }
   const smpp::sim::Counters before = sim.counters();
+  const double harnessBefore = cpuSeconds(::getpid());
   double cpuBefore = 0;
   for (const pid_t pid : pids)
     cpuBefore += cpuSeconds(pid);
@@ -580,6 +586,8 @@ PhaseResult measure(const std::string& name, smpp::sim::SimServer& sim, const Op
     r.seconds = *confirmedAt;
   }
   r.cpuUsPerMsg = cpu / static_cast<double>(o.count) * 1e6;
+  r.harnessCpuUsPerMsg =
+      (cpuSeconds(::getpid()) - harnessBefore) / static_cast<double>(o.count) * 1e6;
   r.note = "accepted " + std::to_string(load.accepted) + ", refused " +
            std::to_string(load.refused) + ", reconnects " + std::to_string(load.reconnects) +
            ", submits at sink " + std::to_string(submits) + ", receipts acked " +
@@ -766,11 +774,11 @@ void printLine(const PhaseResult& r) {
     return std::string(buf);
   };
   std::printf(
-      "%-14s accepted_per_s=%-8s submitted_per_s=%-8s receipts_per_s=%-8s "
-      "cpu_us_per_msg=%-7s seconds=%s\n",
+      "%-16s accepted_per_s=%-6s submitted_per_s=%-6s receipts_per_s=%-6s "
+      "cpu_us_per_msg=%-6s seconds=%-6s harness_cpu_us_per_msg=%s\n",
       r.name.c_str(), num(r.acceptedPerS, "%.0f").c_str(), num(r.submittedPerS, "%.0f").c_str(),
       num(r.receiptsPerS, "%.0f").c_str(), num(r.cpuUsPerMsg, "%.1f").c_str(),
-      num(r.seconds, "%.2f").c_str());
+      num(r.seconds, "%.2f").c_str(), num(r.harnessCpuUsPerMsg, "%.1f").c_str());
 }
 
 }  // namespace
