@@ -15,23 +15,6 @@
 namespace mfigw::menus {
 namespace {
 
-// A DataSource with one PIN, as the gateway answers: verification computed before the step.
-class PinData : public test::MapData {
- public:
-  PinOutcome state = PinOutcome::Ok;
-  std::string pin = "482913";
-  uint32_t triesLeftAfterWrong = 2;
-  mutable std::vector<std::string> checked;
-
-  PinCheck pinState() const override { return {state, 0}; }
-  PinCheck checkPin(std::string_view typed) const override {
-    checked.emplace_back(typed);
-    if (state != PinOutcome::Ok) return {state, 0};
-    if (typed == pin) return {PinOutcome::Ok, 0};
-    return {PinOutcome::Wrong, triesLeftAfterWrong};
-  }
-};
-
 class PinEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -39,6 +22,8 @@ class PinEngineTest : public ::testing::Test {
     ASSERT_TRUE(loaded.ok()) << loaded.errorText();
     tree_ = loaded.tree;
     data_.values = {{"balance", "1250000"}};
+    data_.pinStatus = PinOutcome::Ok;
+    data_.pin = "482913";
   }
   StepResult next(const StepResult& from, std::string_view input) {
     return step(*tree_, from.session, input, data_);
@@ -54,7 +39,7 @@ class PinEngineTest : public ::testing::Test {
   }
 
   MenuTreePtr tree_;
-  PinData data_;
+  test::MapData data_;
 };
 
 std::vector<PinAttempt> attempts(const StepResult& r) {
@@ -73,7 +58,7 @@ TEST_F(PinEngineTest, TheRightPinOpensTheBalanceAndReportsAnOkAttempt) {
   ASSERT_EQ(r.effects.size(), 1u);
   EXPECT_EQ(std::get<PinAttempt>(r.effects[0].value), PinAttempt{true});
   EXPECT_EQ(describe(r.effects[0]), "pin_attempt ok=1 screen=balance_pin step=2");
-  EXPECT_EQ(data_.checked, (std::vector<std::string>{"482913"}));
+  EXPECT_EQ(data_.checkedPins, (std::vector<std::string>{"482913"}));
   expectNoPin(r, "482913");
   EXPECT_TRUE(r.session.secrets.empty());
 }
@@ -93,7 +78,7 @@ TEST_F(PinEngineTest, AWrongPinRepeatsTheScreenWithTheTriesLeft) {
   r = next(r, "12ab");
   EXPECT_EQ(r.text, "Invalid entry.\nEnter your PIN\n0 Back 00 Main");
   EXPECT_TRUE(r.effects.empty());
-  EXPECT_EQ(data_.checked.size(), 2u);
+  EXPECT_EQ(data_.checkedPins.size(), 2u);
   // Then the right one goes through.
   r = next(r, "482913");
   EXPECT_EQ(r.text, "Balance: KES 12,500.00");
@@ -108,16 +93,16 @@ TEST_F(PinEngineTest, TheTryThatLocksEndsWithTheLockedPage) {
 }
 
 TEST_F(PinEngineTest, ALockedPinIsToldOnEntryWithoutATry) {
-  data_.state = PinOutcome::Locked;
+  data_.pinStatus = PinOutcome::Locked;
   const StepResult r = run(*tree_, "en", {"1"}, data_);
   EXPECT_EQ(r.status, StepStatus::End);
   EXPECT_EQ(r.text, "PIN locked. Try again later.");
   EXPECT_TRUE(r.effects.empty());
-  EXPECT_TRUE(data_.checked.empty());
+  EXPECT_TRUE(data_.checkedPins.empty());
 }
 
 TEST_F(PinEngineTest, NoPinYetGoesToTheCreationScreensAndEndsInPinSet) {
-  data_.state = PinOutcome::NotSet;
+  data_.pinStatus = PinOutcome::NotSet;
   StepResult r = run(*tree_, "en", {"1"}, data_);
   EXPECT_EQ(r.text, "New PIN (4 to 6 digits)\n0 Back 00 Main");
   EXPECT_EQ(r.session.screen, "pin_new");
@@ -137,7 +122,7 @@ TEST_F(PinEngineTest, NoPinYetGoesToTheCreationScreensAndEndsInPinSet) {
   EXPECT_EQ(describe(r.effects[0]), "pin_set pin=(given) screen=pin_save step=3");
   expectNoPin(r, "975310");
   EXPECT_TRUE(r.session.secrets.empty());
-  EXPECT_TRUE(data_.checked.empty());  // nothing to verify without a PIN
+  EXPECT_TRUE(data_.checkedPins.empty());  // nothing to verify without a PIN
 }
 
 TEST_F(PinEngineTest, ChangingThePinAsksTheOldOneFirst) {
@@ -155,7 +140,7 @@ TEST_F(PinEngineTest, ChangingThePinAsksTheOldOneFirst) {
 }
 
 TEST_F(PinEngineTest, DifferentRepeatGoesToTheMismatchPageAndStartsOver) {
-  data_.state = PinOutcome::NotSet;
+  data_.pinStatus = PinOutcome::NotSet;
   StepResult r = run(*tree_, "en", {"2", "1357"}, data_);
   r = next(r, "1358");
   EXPECT_EQ(r.text, "The PINs differ.\n0 Back 00 Main");

@@ -1,6 +1,7 @@
 // The shipped microfinance menu (menus/mfi/menu.yaml): it loads under the safe budget
 // (160 GSM 7-bit, 80 UCS-2), every screen is reached through the engine in every language
 // with every page fitting, and the loan request walks end to end to one credit_request.
+// Balance, credit and deferral are behind the PIN; "My PIN" sets or changes it.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -44,6 +45,8 @@ class ShippedTree : public ::testing::Test {
                            {"Post office", 2300, "8-17", ""},
                            {"Duka la Mama", 4100, "7-21", ""}};
     data_.points["401"] = data_.points["KSM"];
+    data_.pinStatus = PinOutcome::Ok;
+    data_.pin = "1234";
   }
 
   MenuTreePtr tree_;
@@ -66,8 +69,8 @@ TEST_F(ShippedTree, LoadsInFourLanguagesUnderTheSafeBudget) {
 // "more", and one valid value for each kind of input screen) and checks that every screen
 // is reached and every page fits, in every language.
 TEST_F(ShippedTree, EveryScreenIsReachedAndEveryPageFitsInEveryLanguage) {
-  const std::vector<std::string> inputs{"1", "2",  "3",    "4",    "5",  "6",
-                                        "7", "98", "2000", "1234", "401"};
+  const std::vector<std::string> inputs{"1", "2",  "3",    "4",    "5",   "6",   "7",
+                                        "8", "98", "2000", "1234", "401", "4321"};
   std::set<std::string> shownScreens;
   for (const auto& l : tree_->languages) {
     SCOPED_TRACE(l.code);
@@ -106,7 +109,8 @@ TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
   StepResult r = begin(*tree_, "en", data_);
   EXPECT_EQ(r.text,
             "Welcome Wanjiru Kamau\n1 Balance & next due\n2 Request a loan\n3 Delay a payment\n"
-            "4 Payment points\n5 Talk to my officer\n6 Language\n7 Exit");
+            "4 Payment points\n5 Talk to my officer\n6 Language\n98 More");
+  EXPECT_EQ(step(*tree_, r.session, "98", data_).text, "7 My PIN\n8 Exit\n0 Back");
   const std::vector<std::pair<std::string, std::string>> transcript{
       {"2", "Amount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
       {"60000", "Amount out of range.\nAmount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
@@ -122,22 +126,28 @@ TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
     effects.insert(effects.end(), r.effects.begin(), r.effects.end());
   }
   EXPECT_EQ(r.status, StepStatus::End);
-  ASSERT_EQ(effects.size(), 1u);
-  const auto& credit = std::get<CreditRequest>(effects[0].value);
+  // The PIN was verified (the gateway resets its count), then the request.
+  ASSERT_EQ(effects.size(), 2u);
+  EXPECT_EQ(std::get<PinAttempt>(effects[0].value), PinAttempt{true});
+  EXPECT_EQ(effects[0].screen, "loan_pin");
+  EXPECT_EQ(data_.checkedPins, (std::vector<std::string>{"1234"}));
+  const auto& credit = std::get<CreditRequest>(effects[1].value);
   EXPECT_EQ(credit.amountMinor, 200000);
   EXPECT_EQ(credit.currency, "KES");
   EXPECT_EQ(credit.termDays, 60);
   EXPECT_EQ(credit.pin, "1234");
-  EXPECT_EQ(effects[0].screen, "loan_send");
+  EXPECT_EQ(effects[1].screen, "loan_send");
 }
 
 TEST_F(ShippedTree, DeferralInFrenchAndArabicLocatorPaging) {
-  const StepResult fr = run(*tree_, "fr", {"3", "2", "2", "1"}, data_);
+  const StepResult fr = run(*tree_, "fr", {"3", "2", "2", "1", "1234"}, data_);
   EXPECT_EQ(fr.text, "Demande enregistrée, pas encore approuvée. Vous recevrez un SMS.");
-  ASSERT_EQ(fr.effects.size(), 1u);
-  const auto& deferral = std::get<DeferralRequest>(fr.effects[0].value);
+  ASSERT_EQ(fr.effects.size(), 2u);
+  EXPECT_EQ(std::get<PinAttempt>(fr.effects[0].value), PinAttempt{true});
+  const auto& deferral = std::get<DeferralRequest>(fr.effects[1].value);
   EXPECT_EQ(deferral.installment, "2");
   EXPECT_EQ(deferral.days, 14);
+  EXPECT_EQ(deferral.pin, "1234");
 
   // Arabic pages hold one payment point each; all four are reached with 98.
   StepResult ar = run(*tree_, "ar", {"4", "1"}, data_);
@@ -166,24 +176,52 @@ TEST_F(ShippedTree, DialThroughShortcuts) {
   for (const auto& s : dialThroughShortcuts(*tree_, "*384#"))
     listed.push_back(s.dial + " " + s.target);
   EXPECT_EQ(listed, (std::vector<std::string>{
-                        "*384*1# balance",
+                        "*384*1# balance_pin",
                         "*384*2# loan_amount",
                         "*384*3# delay_pick",
                         "*384*4# points_menu",
                         "*384*5# officer_confirm",
                         "*384*6# language",
-                        "*384*7# bye",
+                        "*384*7# pin_old",
+                        "*384*8# bye",
                         "*384*3*1# delay_days",
                         "*384*3*2# delay_days",
                         "*384*4*1# points_branch",
                         "*384*4*2# points_area",
                     }));
-  // Dialling *384*1# shows the balance at once and ends the dialog.
-  const auto inputs = dialThroughInputs("*384*1#", "*384#");
+  // Dialling *384*1# asks for the PIN at once; with the PIN in the string too, it shows the
+  // balance and ends the dialog.
+  const StepResult pin = run(*tree_, "en", *dialThroughInputs("*384*1#", "*384#"), data_);
+  EXPECT_EQ(pin.text, "Enter your PIN\n0 Back 00 Main");
+  const auto inputs = dialThroughInputs("*384*1*1234#", "*384#");
   ASSERT_TRUE(inputs.has_value());
   const StepResult r = run(*tree_, "en", *inputs, data_);
   EXPECT_EQ(r.status, StepStatus::End);
   EXPECT_EQ(r.text, "Balance: KES 45,000.00\nNext: KES 5,000.00 due 12/06/2024\nAs of 01/06/2024");
+}
+
+}  // namespace
+}  // namespace mfigw::menus
+
+namespace mfigw::menus {
+namespace {
+
+// Wrong, locked and no PIN on the shipped tree, and setting a PIN, in English and Arabic.
+TEST_F(ShippedTree, PinScreensInEnglishAndArabic) {
+  StepResult r = run(*tree_, "en", {"1", "9999"}, data_);
+  EXPECT_EQ(r.text, "Wrong PIN. Tries left: 2\nEnter your PIN\n0 Back 00 Main");
+  data_.triesLeftAfterWrong = 0;
+  r = step(*tree_, r.session, "8888", data_);
+  EXPECT_EQ(r.status, StepStatus::End);
+  EXPECT_EQ(r.text, "PIN locked after too many wrong tries. Please try again later.");
+  data_.pinStatus = PinOutcome::Locked;
+  r = run(*tree_, "ar", {"3", "1", "1", "1"}, data_);  // deferral, confirmed: the PIN screen
+  EXPECT_EQ(r.text, "تم قفل الرمز. حاول لاحقا.");
+  data_.pinStatus = PinOutcome::NotSet;
+  r = run(*tree_, "ar", {"98", "7", "5555", "5555"}, data_);
+  EXPECT_EQ(r.text, "تم حفظ رمزك. لا تشاركه مع أحد.");
+  ASSERT_EQ(r.effects.size(), 1u);
+  EXPECT_EQ(std::get<PinSet>(r.effects[0].value).pin, "5555");
 }
 
 }  // namespace

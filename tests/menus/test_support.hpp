@@ -46,7 +46,8 @@ inline std::string readFile(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// A DataSource over plain maps, counting its calls.
+// A DataSource over plain maps, counting its calls. The PIN answers as the gateway does:
+// pinStatus for the state, `pin` is the right one, a wrong one leaves triesLeftAfterWrong.
 class MapData : public DataSource {
  public:
   std::map<std::string, std::string, std::less<>> values;
@@ -70,6 +71,19 @@ class MapData : public DataSource {
   }
   bool phoneAcceptable(std::string_view digits) const override {
     return refusedPhones.count(digits) == 0;
+  }
+
+  PinOutcome pinStatus = PinOutcome::NotSet;
+  std::string pin;
+  uint32_t triesLeftAfterWrong = 2;
+  mutable std::vector<std::string> checkedPins;
+
+  PinCheck pinState() const override { return {pinStatus, 0}; }
+  PinCheck checkPin(std::string_view typed) const override {
+    checkedPins.emplace_back(typed);
+    if (pinStatus != PinOutcome::Ok) return {pinStatus, 0};
+    if (typed == pin) return {PinOutcome::Ok, 0};
+    return {PinOutcome::Wrong, triesLeftAfterWrong};
   }
 };
 
