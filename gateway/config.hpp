@@ -69,6 +69,7 @@ struct SmppLinkConfig {
   std::string receiptIdFormat = "as_is";  // as_is | hex_to_decimal | decimal_to_hex
   std::string split = "udh8";             // udh8 | udh16 | sar | payload
   bool latin1 = false;                    // the SMSC takes data_coding 3
+  std::string ussdDialect = "smpp34";     // a built-in or ussd.dialects[] name
 };
 
 struct SmppConfig {
@@ -93,15 +94,39 @@ struct PhoneConfig {
   std::string defaultRegion = "KE";  // ISO 3166-1 alpha-2, for numbers without a +
 };
 
-// The sync with the MFI's loan system (docs/upstream-protocol.md).
+// How one operator's USSD centre speaks USSD over SMPP (reference/ussd.md 1.4). The
+// built-in profiles (smpp34, user_message_reference) live in ussd_dialect.cpp; these are the
+// operator's own, declared under ussd.dialects. The defaults are the SMPP 3.4 conventions.
+struct UssdDialectConfig {
+  std::string name;
+  // ussd_service_op codes the network sends (0..255; a code belongs to one list only).
+  std::vector<std::uint32_t> beginOps{1};      // PSSR indication: the phone dialled
+  std::vector<std::uint32_t> continueOps{18};  // USSR confirm: the phone answered
+  std::vector<std::uint32_t> endOps{};         // the network released the dialog
+  std::vector<std::uint32_t> abortOps{0x81};   // the user or the network gave up
+  // Codes we send: a page that expects an answer, and the last page.
+  std::uint32_t replyContinueOp = 2;            // USSR request
+  std::uint32_t replyEndOp = 17;                // PSSR response
+  std::string sessionKey = "its_session_info";  // | user_message_reference | tlv | none
+  std::uint32_t sessionTlv = 0;                 // the vendor TLV's tag, when session_key: tlv
+  std::string serviceCode = "text";             // | destination_addr | tlv
+  std::uint32_t serviceCodeTlv = 0;             // when service_code: tlv
+  std::string replyWith = "submit_sm";          // | data_sm
+  std::string dataCoding = "auto";              // | ucs2 | latin1
+};
+
 struct UssdConfig {
   Duration idleTimeout{60000};    // per screen
   Duration dialogCap{180000};     // whole dialog
   Duration resumeWindow{120000};  // a re-dial within this offers to continue
   std::string httpKeyFile;        // aggregator ingress key (path credential); empty: off
   Secret httpKey;
+  std::uint32_t pinMaxTries = 3;  // wrong PINs in a row before the PIN locks
+  Duration pinLockout{1800000};   // how long a locked PIN stays locked
+  std::vector<UssdDialectConfig> dialects;
 };
 
+// The sync with the MFI's loan system (docs/upstream-protocol.md).
 struct UpstreamConfig {
   bool enabled = false;
   std::string url;            // https://host[:port][/base]; required when enabled

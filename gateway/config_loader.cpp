@@ -138,6 +138,8 @@ class Loader {
                 const std::string& path);
   void applyLeaf(const SettingSpec& spec, const YAML::Node& key, const YAML::Node& value,
                  const std::string& path, std::size_t index);
+  void applyIntList(const SettingSpec& spec, const YAML::Node& list, const YAML::Mark& mark,
+                    const std::string& path, std::size_t index);
   bool readSecret(const SettingSpec& spec, SettingValue& value, const YAML::Mark& mark,
                   const std::string& path);
   void checkRules();
@@ -346,6 +348,10 @@ void Loader::applyLeaf(const SettingSpec& spec, const YAML::Node& key, const YAM
   // "key:" with no value gives a null node marked at the next token (often the next
   // line); the key is where the operator has to look.
   const YAML::Mark mark = value.IsNull() || value.Mark().is_null() ? key.Mark() : value.Mark();
+  if (spec.type == SettingType::IntList && value.IsSequence()) {
+    applyIntList(spec, value, mark, path, index);
+    return;
+  }
   if (!value.IsScalar()) {
     const std::string_view got = value.IsNull() ? "no value" : kindName(value);
     error(mark, path, fmt::format("expected {}, got {}", withArticle(toString(spec.type)), got));
@@ -363,6 +369,37 @@ void Loader::applyLeaf(const SettingSpec& spec, const YAML::Node& key, const YAM
     if (!readSecret(spec, parsed.value, mark, path)) return;
   }
   spec.field.apply(config_, index, parsed.value);
+  marks_.emplace(path, mark);
+}
+
+// [1, 0x81] or a block list: each item is checked on its own, so an error points at it.
+void Loader::applyIntList(const SettingSpec& spec, const YAML::Node& list, const YAML::Mark& mark,
+                          const std::string& path, std::size_t index) {
+  SettingValue all;
+  bool ok = true;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node item = list[i];
+    const std::string itemPath = fmt::format("{}[{}]", path, i);
+    if (!item.IsScalar()) {
+      error(item.Mark().is_null() ? mark : item.Mark(), itemPath,
+            fmt::format("expected an integer, got {}", kindName(item)));
+      ok = false;
+      continue;
+    }
+    ParseOutcome parsed = parseScalar(spec, item.Scalar());
+    if (!parsed.ok()) {
+      error(item.Mark(), itemPath, std::move(parsed.error));
+      ok = false;
+      continue;
+    }
+    all.integers.insert(all.integers.end(), parsed.value.integers.begin(),
+                        parsed.value.integers.end());
+  }
+  if (!ok) {
+    failed_.insert(path);  // rules over this list would only repeat the item's error
+    return;
+  }
+  spec.field.apply(config_, index, all);
   marks_.emplace(path, mark);
 }
 

@@ -1,7 +1,5 @@
 // The one settings table, the scalar syntaxes, and the renderers built from the table.
 //
-// Open issues:
-// - per-link SMPP USSD dialect profiles (DESIGN.md "SMPP") have no fields in config.hpp yet.
 #include "gateway/config_schema.hpp"
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "gateway/upstream_url.hpp"
+#include "gateway/ussd_dialect.hpp"
 
 namespace mfigw::gateway {
 
@@ -41,6 +40,8 @@ std::string_view toString(SettingType type) {
       return "host:port";
     case SettingType::List:
       return "list";
+    case SettingType::IntList:
+      return "int list";
   }
   return "unknown";
 }
@@ -73,6 +74,11 @@ void assignValue(std::uint16_t& dst, const SettingValue& v) {
 void assignValue(Duration& dst, const SettingValue& v) {
   dst = Duration{v.integer};
 }
+void assignValue(std::vector<std::uint32_t>& dst, const SettingValue& v) {
+  dst.clear();
+  for (const std::int64_t n : v.integers)
+    dst.push_back(static_cast<std::uint32_t>(n));
+}
 
 SettingValue valueOf(const std::string& s) {
   return SettingValue{.text = s};
@@ -91,6 +97,12 @@ SettingValue valueOf(std::uint16_t n) {
 }
 SettingValue valueOf(Duration d) {
   return SettingValue{.integer = d.count()};
+}
+SettingValue valueOf(const std::vector<std::uint32_t>& list) {
+  SettingValue v;
+  for (const std::uint32_t n : list)
+    v.integers.push_back(n);
+  return v;
 }
 
 // A field of one of GatewayConfig's sections: field<&GatewayConfig::store, &StoreConfig::path>().
@@ -114,6 +126,28 @@ constexpr FieldAccess linkField() {
                  std::size_t i) { return valueOf(c.smpp.links.at(i).*Member); },
   };
 }
+
+// A field of ussd.dialects[index] (same reasoning as linkField).
+template <auto Member>
+constexpr FieldAccess dialectField() {
+  return FieldAccess{
+      .apply = [](GatewayConfig& c, std::size_t i,
+                  const SettingValue& v) { assignValue(c.ussd.dialects.at(i).*Member, v); },
+      .read = [](const GatewayConfig& c,
+                 std::size_t i) { return valueOf(c.ussd.dialects.at(i).*Member); },
+  };
+}
+
+constexpr FieldAccess kDialectsList{
+    .apply =
+        [](GatewayConfig& c, std::size_t i, const SettingValue&) {
+          if (c.ussd.dialects.size() <= i) c.ussd.dialects.resize(i + 1);
+        },
+    .read =
+        [](const GatewayConfig& c, std::size_t) {
+          return SettingValue{.integer = static_cast<std::int64_t>(c.ussd.dialects.size())};
+        },
+};
 
 constexpr FieldAccess kLinksList{
     .apply =
@@ -557,6 +591,16 @@ std::vector<SettingSpec> buildTable() {
        .defaultText = "false",
        .help = "The SMSC accepts data_coding 3 (Latin-1), cheaper than UCS-2 for accented text.",
        .field = linkField<&SmppLinkConfig::latin1>()},
+      {.path = "smpp.links[].ussd_dialect",
+       .type = T::String,
+       .defaultText = "smpp34",
+       .min = "1",
+       .max = "32",
+       .help = "How this SMSC speaks USSD: a built-in dialect (smpp34: the SMPP 3.4 "
+               "conventions, session in its_session_info; user_message_reference: Mica and "
+               "Eyeline style) or the name of one of ussd.dialects.",
+       .field = linkField<&SmppLinkConfig::ussdDialect>(),
+       .check = checkLinkName},
       // sms
       {.path = "sms.source",
        .type = T::String,
@@ -642,6 +686,126 @@ std::vector<SettingSpec> buildTable() {
                "/ussd/arkesel/KEY (mode 600, at least 16 characters). Empty: those routes "
                "are off.",
        .field = kUssdHttpKey},
+      {.path = "ussd.pin_max_tries",
+       .type = T::Int,
+       .defaultText = "3",
+       .min = "1",
+       .max = "10",
+       .help = "Wrong PINs in a row before the PIN locks.",
+       .field = field<&G::ussd, &UssdConfig::pinMaxTries>()},
+      {.path = "ussd.pin_lockout",
+       .type = T::Duration,
+       .defaultText = "30m",
+       .min = "1m",
+       .max = "24h",
+       .help = "How long a locked PIN stays locked (kept in the store across restarts).",
+       .field = field<&G::ussd, &UssdConfig::pinLockout>()},
+      {.path = "ussd.dialects",
+       .type = T::List,
+       .defaultText = "[]",
+       .help = "USSD-over-SMPP dialects of your own (reference/ussd.md 1.4), for SMSCs that "
+               "fit neither built-in one; a link picks one with ussd_dialect. Op codes are "
+               "0..255, decimal or 0x hex.",
+       .field = kDialectsList},
+      {.path = "ussd.dialects[].name",
+       .type = T::String,
+       .defaultText = kRequired,
+       .min = "1",
+       .max = "32",
+       .help = "Name smpp.links[].ussd_dialect refers to; not smpp34 or "
+               "user_message_reference (built in).",
+       .field = dialectField<&UssdDialectConfig::name>(),
+       .check = checkLinkName},
+      {.path = "ussd.dialects[].begin_ops",
+       .type = T::IntList,
+       .defaultText = "[1]",
+       .min = "0",
+       .max = "255",
+       .help = "ussd_service_op codes that start a dialog (the phone dialled).",
+       .field = dialectField<&UssdDialectConfig::beginOps>()},
+      {.path = "ussd.dialects[].continue_ops",
+       .type = T::IntList,
+       .defaultText = "[18]",
+       .min = "0",
+       .max = "255",
+       .help = "Codes that carry the phone's answer to our last page.",
+       .field = dialectField<&UssdDialectConfig::continueOps>()},
+      {.path = "ussd.dialects[].end_ops",
+       .type = T::IntList,
+       .defaultText = "[]",
+       .min = "0",
+       .max = "255",
+       .help = "Codes by which the network says it released the dialog; a live dialog "
+               "ends as a network timeout, nothing is sent.",
+       .field = dialectField<&UssdDialectConfig::endOps>()},
+      {.path = "ussd.dialects[].abort_ops",
+       .type = T::IntList,
+       .defaultText = "[129]",
+       .min = "0",
+       .max = "255",
+       .help = "Codes by which the user or the network gave up (0x81 USSREL); a live dialog "
+               "ends as a user abort, nothing is sent. Any code in no list ends the dialog "
+               "with the menu's \"unavailable\" page.",
+       .field = dialectField<&UssdDialectConfig::abortOps>()},
+      {.path = "ussd.dialects[].reply_continue_op",
+       .type = T::Int,
+       .defaultText = "2",
+       .min = "0",
+       .max = "255",
+       .help = "Code we send with a page that expects an answer (2: USSR request).",
+       .field = dialectField<&UssdDialectConfig::replyContinueOp>()},
+      {.path = "ussd.dialects[].reply_end_op",
+       .type = T::Int,
+       .defaultText = "17",
+       .min = "0",
+       .max = "255",
+       .help = "Code we send with the last page (17: PSSR response). It may equal "
+               "reply_continue_op only with session_key its_session_info, whose end bit then "
+               "marks the last page.",
+       .field = dialectField<&UssdDialectConfig::replyEndOp>()},
+      {.path = "ussd.dialects[].session_key",
+       .type = T::Enum,
+       .defaultText = "its_session_info",
+       .allowed = {"its_session_info", "user_message_reference", "tlv", "none"},
+       .help = "Where the operator's dialog id is: its_session_info (its first octet), "
+               "user_message_reference, a vendor TLV (session_tlv), or none (the MSISDN "
+               "alone). The session TLVs are echoed on every reply.",
+       .field = dialectField<&UssdDialectConfig::sessionKey>()},
+      {.path = "ussd.dialects[].session_tlv",
+       .type = T::Int,
+       .defaultText = "0",
+       .min = "0",
+       .max = "65535",
+       .help = "Tag of the vendor TLV that holds the dialog id when session_key is tlv "
+               "(e.g. 0x1501, ussd_session_id).",
+       .field = dialectField<&UssdDialectConfig::sessionTlv>()},
+      {.path = "ussd.dialects[].service_code",
+       .type = T::Enum,
+       .defaultText = "text",
+       .allowed = {"text", "destination_addr", "tlv"},
+       .help = "Where the dialled string (*123*1#) is on a begin: the message text, "
+               "destination_addr, or a vendor TLV (service_code_tlv).",
+       .field = dialectField<&UssdDialectConfig::serviceCode>()},
+      {.path = "ussd.dialects[].service_code_tlv",
+       .type = T::Int,
+       .defaultText = "0",
+       .min = "0",
+       .max = "65535",
+       .help = "Tag of the TLV that holds the dialled string when service_code is tlv.",
+       .field = dialectField<&UssdDialectConfig::serviceCodeTlv>()},
+      {.path = "ussd.dialects[].reply_with",
+       .type = T::Enum,
+       .defaultText = "submit_sm",
+       .allowed = {"submit_sm", "data_sm"},
+       .help = "Command that carries our pages (data_sm puts the text in message_payload).",
+       .field = dialectField<&UssdDialectConfig::replyWith>()},
+      {.path = "ussd.dialects[].data_coding",
+       .type = T::Enum,
+       .defaultText = "auto",
+       .allowed = {"auto", "ucs2", "latin1"},
+       .help = "Coding of our pages: auto (GSM 7-bit when the page fits it, else UCS-2), "
+               "ucs2 always, or latin1 (UCS-2 for a page Latin-1 cannot carry).",
+       .field = dialectField<&UssdDialectConfig::dataCoding>()},
       // phone
       {.path = "phone.default_region",
        .type = T::String,
@@ -796,8 +960,15 @@ std::vector<SettingSpec> buildTable() {
 
 std::optional<std::int64_t> parseInt(std::string_view s) {
   std::int64_t n = 0;
+  int base = 10;
+  // Operators' interface documents write TLV tags and op codes in hex.
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    base = 16;
+    if (s.empty() || s[0] == '-' || s[0] == '+') return std::nullopt;
+  }
   if (s.empty()) return std::nullopt;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n, base);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return n;
 }
@@ -1005,6 +1176,12 @@ std::string formatValue(const SettingSpec& spec, const SettingValue& v) {
       return formatDuration(Duration{v.integer});
     case SettingType::List:
       return std::to_string(v.integer);
+    case SettingType::IntList: {
+      std::string out = "[";
+      for (const std::int64_t n : v.integers)
+        out += (out.size() > 1 ? ", " : "") + std::to_string(n);
+      return out + "]";
+    }
     default:
       return v.text;
   }
@@ -1023,6 +1200,7 @@ std::string boundsText(const SettingSpec& spec) {
   } else {
     range = fmt::format("<= {}", spec.max);
   }
+  if (spec.type == SettingType::IntList) return "each " + range;
   if (!length) return range;
   return fmt::format("{} {}", spec.type == SettingType::SecretFile ? "content length" : "length",
                      range);
@@ -1067,6 +1245,12 @@ void emitSetting(YAML::Emitter& out, const SettingSpec& spec, const SettingValue
       break;
     case SettingType::Int:
       out << v.integer;
+      break;
+    case SettingType::IntList:
+      out << YAML::Flow << YAML::BeginSeq;
+      for (const std::int64_t n : v.integers)
+        out << n;
+      out << YAML::EndSeq;
       break;
     case SettingType::SecretFile:
       // yaml-cpp writes "" for an empty string only when asked for double quotes.
@@ -1198,6 +1382,31 @@ ParseOutcome parseScalar(const SettingSpec& spec, std::string_view text) {
       break;
     case SettingType::List:
       return fail("expected a list");
+    case SettingType::IntList: {
+      std::string_view items = text;
+      if (items.size() >= 2 && items.front() == '[' && items.back() == ']') {
+        items = items.substr(1, items.size() - 2);
+      } else if (items.empty()) {
+        return fail("expected an integer or a list such as [1, 0x81] (got \"\")");
+      }
+      while (!items.empty()) {
+        const auto comma = items.find(',');
+        std::string_view item = items.substr(0, comma);
+        items = comma == std::string_view::npos ? std::string_view() : items.substr(comma + 1);
+        while (!item.empty() && item.front() == ' ')
+          item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ')
+          item.remove_suffix(1);
+        if (item.empty() && items.empty() && out.value.integers.empty()) break;  // "[]"
+        const auto n = parseInt(item);
+        if (!n) return fail(fmt::format("expected an integer (got {})", quoted(item)));
+        if (auto e = boundsError(spec, *n); !e.empty()) {
+          return fail(fmt::format("{} (got {})", e, quoted(item)));
+        }
+        out.value.integers.push_back(*n);
+      }
+      break;
+    }
   }
   if (spec.check != nullptr) {
     if (auto e = spec.check(out.value); !e.empty()) {
@@ -1290,6 +1499,11 @@ std::vector<RuleViolation> checkCrossFieldRules(const GatewayConfig& config) {
     out.push_back({"upstream.tls_key_file",
                    "needs upstream.tls_cert_file (the certificate this key belongs to)",
                    {"upstream.tls_key_file", "upstream.tls_cert_file"}});
+  }
+  // Dialect names, codes and references (ussd_dialect.cpp knows the built-in ones).
+  for (auto& problem : checkUssdDialects(config)) {
+    std::vector<std::string> involved{problem.path};
+    out.push_back({problem.path, std::move(problem.message), std::move(involved)});
   }
   if (config.sms.retryMax < config.sms.retryMin) {
     out.push_back(

@@ -29,7 +29,7 @@ namespace mfigw::gateway {
 #pragma GCC diagnostic ignored "-Wshadow"
 enum class SettingType {
   Bool,        // true | false, nothing else
-  Int,         // decimal integer
+  Int,         // decimal integer, or hexadecimal with 0x (TLV tags, op codes)
   Size,        // bytes with an optional binary suffix: 512, 64KiB, 256MiB, 8GiB, 1TiB
   Duration,    // integer with a unit: 500ms, 30s, 5m, 1h
   String,      // any scalar; bounds are on its length
@@ -38,6 +38,7 @@ enum class SettingType {
   SecretFile,  // path of a file holding a secret; bounds are on the content's length
   HostPort,    // "host:port" or "[v6addr]:port"; port 0 means "any free port"
   List,        // a list of maps; its item keys are rows with the path "<list>[].<key>"
+  IntList,     // a list of Int values ([1, 0x81]); bounds apply to each
 };
 #pragma GCC diagnostic pop
 
@@ -49,6 +50,7 @@ struct SettingValue {
   std::int64_t integer = 0;  // Int; Size in bytes; Duration in milliseconds
   std::string text = {};     // String, Enum, Path, HostPort; SecretFile: the file's path
   Secret secret = {};        // SecretFile: the file's content
+  std::vector<std::int64_t> integers = {};  // IntList
 };
 
 // Writes a parsed value into the config. `index` is the list item for "a.b[].c" rows
@@ -107,7 +109,8 @@ struct ParseOutcome {
 
 // Type-checks one scalar against `spec` (type, bounds, allowed values, extra check).
 // SecretFile: only the path is checked here; the loader reads the file and then calls
-// checkSecretLength().
+// checkSecretLength(). IntList: one item ("0x81") or a flow list ("[1, 0x81]"); the loader
+// parses a YAML list item by item and concatenates the integers.
 [[nodiscard]] ParseOutcome parseScalar(const SettingSpec& spec, std::string_view text);
 // "" when the secret's length fits the row's bounds; the message never shows the content.
 [[nodiscard]] std::string checkSecretLength(const SettingSpec& spec, const Secret& secret);

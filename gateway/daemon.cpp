@@ -188,6 +188,8 @@ UssdOptions Daemon::Impl::ussdOptions() const {
   o.idleTimeout = config.ussd.idleTimeout;
   o.dialogCap = config.ussd.dialogCap;
   o.resumeWindow = config.ussd.resumeWindow;
+  o.pinMaxTries = static_cast<int>(config.ussd.pinMaxTries);
+  o.pinLockout = config.ussd.pinLockout;
   return o;
 }
 
@@ -202,7 +204,7 @@ void Daemon::Impl::buildUssd() {
     throw StartupError(fmt::format("{}/menu.yaml: the USSD menu tree has errors", menusDir()));
   }
   ussdSmpp = std::make_unique<UssdSmppIngress>(*links, *ussd, MsisdnMasker(config.log.maskMsisdn),
-                                               loggers.menus());
+                                               loggers.menus(), ussdDialectsByLink(config));
   inbound->setUssdHandler(
       [this](LinkIndex link, smpp::DeliverSm pdu) { ussdSmpp->onDeliver(link, std::move(pdu)); });
 }
@@ -402,6 +404,7 @@ void Daemon::Impl::reload() {
   config = std::move(next);
   config.store.path = stateDir;
   ussd->setOptions(ussdOptions());
+  ussdSmpp->setDialects(ussdDialectsByLink(config));
   ussdHttp->setKey(config.ussd.httpKey);
   importApi->setRegion(config.phone.defaultRegion);
   if (auto loaded = loadReminderFile(remindersFile()); loaded.ok()) {

@@ -397,6 +397,39 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
       });
 }
 
+void UssdService::end(UssdRequest request, std::string outcome, Done done) {
+  const UssdReply page{
+      false, current_ ? unavailable(*current_) : "Service unavailable. Please try again later."};
+  const MsisdnParse parsed = normalizeMsisdn(request.msisdn, options_.region);
+  if (!parsed.e164) {
+    done(page);
+    return;
+  }
+  std::optional<store::UssdDialog> live;
+  {
+    store::ReadTxn txn = stores_.sessions().beginRead();
+    live = dialogs_.get(txn, *parsed.e164);
+  }
+  const bool otherDialog = live && !live->sessionKey.empty() && !request.sessionKey.empty() &&
+                           live->sessionKey != request.sessionKey;
+  if (!live || otherDialog) {
+    done(page);
+    return;
+  }
+  const store::UssdDialogTable& dialogs = dialogs_;
+  stores_.sessionsWriter().submit(
+      [&dialogs, e164 = *parsed.e164](store::WriteTxn& txn) { dialogs.erase(txn, e164); },
+      [this, page, outcome = std::move(outcome), done = std::move(done)](std::error_code ec) {
+        if (ec) {
+          log_.warn("USSD session not removed error={}", ec.message());
+          done(std::nullopt);
+          return;
+        }
+        countOutcome(outcome);
+        done(page);
+      });
+}
+
 void UssdService::sweep() {
   const std::int64_t now = nowMs();
   std::vector<std::string> stale;

@@ -78,6 +78,12 @@ class UssdService {
   // The operator session key of the live dialog of this number ("" when none): HTTP
   // aggregators that resend every input so far need it to tell a new dial from a next step.
   [[nodiscard]] std::string liveSessionKey(const std::string& msisdn) const;
+  // The network ended the dialog of request.msisdn (an abort or release code, or one the
+  // ingress cannot follow): the live dialog is removed and counted as `outcome`, unless both
+  // it and the request carry an operator session key and the keys differ (a late abort of an
+  // older dialog). `done` gets the menu's "unavailable" page to close with (the ingress
+  // decides whether to send it), or nullopt when the store refused (answer a retry).
+  void end(UssdRequest request, std::string outcome, Done done);
   // Ends dialogs idle past the timeout (counted as network timeouts). Call periodically.
   void sweep();
 

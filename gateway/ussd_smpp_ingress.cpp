@@ -1,17 +1,14 @@
 #include "gateway/ussd_smpp_ingress.hpp"
 
+#include <memory>
+
+#include <fmt/format.h>
+
 #include "smpp/text_encoding.hpp"
 
 namespace mfigw::gateway {
 
 namespace {
-
-// SMPP 3.4 section 5.3.2.44.
-constexpr std::uint8_t kPssrIndication = 1;
-constexpr std::uint8_t kUssrRequest = 2;
-constexpr std::uint8_t kPssrResponse = 17;
-constexpr std::uint8_t kUssrConfirm = 18;
-constexpr std::uint8_t kFirstVendorOp = 32;  // 32-255: vendor codes, used for aborts
 
 std::string decodeText(const smpp::DeliverSm& pdu) {
   const std::string& raw =
@@ -23,58 +20,119 @@ std::string decodeText(const smpp::DeliverSm& pdu) {
   return text ? *text : std::string();
 }
 
+// "mno-a/rx" -> "mno-a": both halves of a transmitter + receiver pair share the link's dialect.
+std::string configuredName(const std::string& linkName) {
+  for (const std::string_view suffix : {"/tx", "/rx"}) {
+    if (linkName.size() > suffix.size() && linkName.ends_with(suffix))
+      return linkName.substr(0, linkName.size() - suffix.size());
+  }
+  return linkName;
+}
+
+// The TLVs as tag=hex, for the one log line an odd PDU gets (6D/Mica hex-vs-decimal mix-ups
+// are found by reading exactly these).
+std::string tlvText(const smpp::Tlvs& tlvs) {
+  std::string out;
+  for (const smpp::Tlv& t : tlvs.items())
+    out += fmt::format("{}{:04x}={}", out.empty() ? "" : ",", t.tag, hexBytes(t.value));
+  return out;
+}
+
 }  // namespace
 
+std::map<std::string, UssdDialect> ussdDialectsByLink(const GatewayConfig& config) {
+  std::map<std::string, UssdDialect> out;
+  for (const SmppLinkConfig& link : config.smpp.links) {
+    // The loader has checked every name; an unknown one cannot reach here.
+    if (auto dialect = findUssdDialect(config, link.ussdDialect)) out[link.name] = *dialect;
+  }
+  return out;
+}
+
 UssdSmppIngress::UssdSmppIngress(SmscLinks& links, UssdService& service, MsisdnMasker mask,
-                                 spdlog::logger& log)
-    : links_(links), service_(service), mask_(mask), log_(log) {}
+                                 spdlog::logger& log, std::map<std::string, UssdDialect> dialects)
+    : links_(links),
+      service_(service),
+      mask_(mask),
+      log_(log),
+      dialects_(std::move(dialects)),
+      default_(builtinUssdDialects().front()) {}
+
+const UssdDialect& UssdSmppIngress::dialectOf(LinkIndex link) const {
+  const auto it = dialects_.find(configuredName(links_.info(link).name));
+  return it == dialects_.end() ? default_ : it->second;
+}
 
 void UssdSmppIngress::onDeliver(LinkIndex link, smpp::DeliverSm pdu) {
-  const std::uint8_t op = pdu.tlvs.ussdServiceOp().value_or(kPssrIndication);
+  const UssdDialect& dialect = dialectOf(link);
+  const auto op = pdu.tlvs.ussdServiceOp();
+  const UssdOpKind kind = classifyUssdOp(dialect, op);
   const std::uint32_t seq = pdu.sequenceNumber;
-  if (op >= kFirstVendorOp) {
-    // The network or the phone gave up: nothing to answer but the resp.
-    log_.info("USSD abort from the network from={} op={}", mask_(pdu.source.addr), op);
-    links_.acknowledge(link, seq, smpp::CommandStatus::Ok);
-    return;
-  }
+
   UssdRequest request;
   request.msisdn = pdu.source.addr;
   request.channel = "smpp:" + links_.info(link).name;
-  request.sessionKey = pdu.tlvs.itsSessionInfo().value_or("");
-  request.begin = op != kUssrConfirm;
-  request.text = decodeText(pdu);
-  const std::string serviceAddress = pdu.destination.addr;
-  service_.handle(std::move(request),
-                  [this, link, seq, phone = pdu.source, serviceAddress,
-                   sessionInfo = pdu.tlvs.itsSessionInfo()](std::optional<UssdReply> reply) {
-                    if (!reply) {
-                      links_.acknowledge(link, seq, smpp::CommandStatus::MsgQFul);
-                      return;
-                    }
-                    links_.acknowledge(link, seq, smpp::CommandStatus::Ok);
-                    smpp::SubmitSm out;
-                    out.serviceType = "USSD";
-                    out.source = {0, 0, serviceAddress};
-                    out.destination = phone;
-                    const auto choice = smpp::chooseEncoding(reply->text, {});
-                    const auto encoding = choice ? choice->encoding : smpp::TextEncoding::Ucs2;
-                    out.dataCoding = smpp::dataCoding(encoding);
-                    const auto bytes = smpp::encode(reply->text, encoding);
-                    if (bytes) out.shortMessage.assign(bytes->begin(), bytes->end());
-                    out.tlvs.setUssdServiceOp(reply->continues ? kUssrRequest : kPssrResponse);
-                    if (sessionInfo && sessionInfo->size() == 2) {
-                      std::string info = *sessionInfo;
-                      // Second octet, bit 0: end of session (reference/ussd.md 1.3).
-                      if (reply->continues) {
-                        info[1] = static_cast<char>(info[1] & ~1);
-                      } else {
-                        info[1] = static_cast<char>(info[1] | 1);
-                      }
-                      out.tlvs.setItsSessionInfo(std::move(info));
-                    }
-                    links_.submit(link, {kUssdLocalIdBit | nextId_++, std::move(out)});
-                  });
+  request.sessionKey = ussdSessionKey(dialect, pdu);
+
+  if (kind != UssdOpKind::Begin && kind != UssdOpKind::Continue) {
+    std::string outcome = "user_abort";
+    if (kind == UssdOpKind::End) outcome = "network_timeout";
+    if (kind == UssdOpKind::Unknown) {
+      outcome = "app_error";
+      log_.warn("USSD op code not in dialect {}, dialog ended link={} from={} op={} tlvs={}",
+                dialect.name, links_.info(link).name, mask_(pdu.source.addr),
+                op ? static_cast<int>(*op) : -1, tlvText(pdu.tlvs));
+    } else {
+      log_.info("USSD {} from the network from={} op={}", toString(kind), mask_(pdu.source.addr),
+                op ? static_cast<int>(*op) : -1);
+    }
+    auto requestPdu = std::make_shared<smpp::DeliverSm>(std::move(pdu));
+    service_.end(std::move(request), std::move(outcome),
+                 [this, link, seq, kind, requestPdu](std::optional<UssdReply> page) {
+                   if (!page) {
+                     links_.acknowledge(link, seq, smpp::CommandStatus::MsgQFul);
+                     return;
+                   }
+                   links_.acknowledge(link, seq, smpp::CommandStatus::Ok);
+                   // The network already let go of an ended or aborted dialog; a code we do
+                   // not know may leave it open there, so close it with our end op.
+                   if (kind == UssdOpKind::Unknown)
+                     reply(link, dialectOf(link), *requestPdu, *page);
+                 });
+    return;
+  }
+
+  request.begin = kind == UssdOpKind::Begin;
+  const std::string text = decodeText(pdu);
+  request.text = request.begin ? ussdDialled(dialect, pdu, text) : text;
+  auto requestPdu = std::make_shared<smpp::DeliverSm>(std::move(pdu));
+  service_.handle(std::move(request), [this, link, seq, requestPdu](std::optional<UssdReply> page) {
+    if (!page) {
+      links_.acknowledge(link, seq, smpp::CommandStatus::MsgQFul);
+      return;
+    }
+    links_.acknowledge(link, seq, smpp::CommandStatus::Ok);
+    reply(link, dialectOf(link), *requestPdu, *page);
+  });
+}
+
+void UssdSmppIngress::reply(LinkIndex link, const UssdDialect& dialect,
+                            const smpp::DeliverSm& request, const UssdReply& page) {
+  // A receiver of a transmitter + receiver pair cannot submit: its transmitter answers.
+  LinkIndex out = link;
+  if (links_.info(link).mode == smpp::BindMode::Receiver) {
+    const std::string partner = configuredName(links_.info(link).name) + "/tx";
+    for (LinkIndex i = 0; i < links_.size(); ++i) {
+      if (links_.info(i).name == partner) out = i;
+    }
+    if (out == link) {
+      log_.warn("USSD page not sent: no transmitter for link={} to={}", links_.info(link).name,
+                mask_(request.source.addr));
+      return;
+    }
+  }
+  auto pdu = ussdReplyPdu(dialect, request, page.continues, page.text);
+  links_.submit(out, {kUssdLocalIdBit | nextId_++, std::move(pdu)});
 }
 
 }  // namespace mfigw::gateway

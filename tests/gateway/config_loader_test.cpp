@@ -111,6 +111,23 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_EQ(r.config.ussd.dialogCap, Duration{240000});
   EXPECT_EQ(r.config.ussd.resumeWindow, Duration{0});
   EXPECT_EQ(r.config.ussd.httpKey.reveal(), "aggregator-key-0123456789");
+  EXPECT_EQ(r.config.ussd.pinMaxTries, 5u);
+  EXPECT_EQ(r.config.ussd.pinLockout, Duration{2 * 3600000});
+  ASSERT_EQ(r.config.ussd.dialects.size(), 1u);
+  const UssdDialectConfig& dialect = r.config.ussd.dialects[0];
+  EXPECT_EQ(dialect.name, "comverse");
+  EXPECT_EQ(dialect.beginOps, (std::vector<std::uint32_t>{1}));
+  EXPECT_EQ(dialect.continueOps, (std::vector<std::uint32_t>{0x12, 2}));
+  EXPECT_EQ(dialect.endOps, (std::vector<std::uint32_t>{0x80}));
+  EXPECT_EQ(dialect.abortOps, (std::vector<std::uint32_t>{0x81, 65}));
+  EXPECT_EQ(dialect.replyContinueOp, 0x82u);
+  EXPECT_EQ(dialect.replyEndOp, 0x83u);
+  EXPECT_EQ(dialect.sessionKey, "tlv");
+  EXPECT_EQ(dialect.sessionTlv, 0x1501u);
+  EXPECT_EQ(dialect.serviceCode, "tlv");
+  EXPECT_EQ(dialect.serviceCodeTlv, 0x1502u);
+  EXPECT_EQ(dialect.replyWith, "data_sm");
+  EXPECT_EQ(dialect.dataCoding, "latin1");
   const GatewayConfig& c = r.config;
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_EQ(c.log.smpp, "trace");
@@ -155,6 +172,7 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_EQ(a.receiptIdFormat, "hex_to_decimal");
   EXPECT_EQ(a.split, "sar");
   EXPECT_TRUE(a.latin1);
+  EXPECT_EQ(a.ussdDialect, "comverse");
   // The second link keeps the per-item defaults.
   const SmppLinkConfig& b = c.smpp.links[1];
   EXPECT_EQ(b.name, "mno-b");
@@ -165,6 +183,7 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_EQ(b.tlsCaFile, "");
   EXPECT_TRUE(b.tlsVerify);
   EXPECT_EQ(b.split, "udh8");
+  EXPECT_EQ(b.ussdDialect, "smpp34");
   EXPECT_EQ(c.sms.source, "MFI Bank");
   EXPECT_EQ(c.sms.maxParts, 3u);
   EXPECT_TRUE(c.sms.transliterate);

@@ -51,6 +51,7 @@ TEST(ConfigSchema, PathsAreUniqueAndListItemsHaveTheirList) {
 TEST(ConfigSchema, DefaultTextsMatchTheStructDefaults) {
   GatewayConfig fresh;
   fresh.smpp.links.emplace_back();  // list-item rows read item 0
+  fresh.ussd.dialects.emplace_back();
   for (const auto& s : settingsTable()) {
     if (s.required() || s.type == SettingType::List) continue;
     const ParseOutcome parsed = parseScalar(s, s.defaultText);
@@ -65,6 +66,9 @@ TEST(ConfigSchema, DefaultTextsMatchTheStructDefaults) {
       case SettingType::Size:
       case SettingType::Duration:
         EXPECT_EQ(actual.integer, parsed.value.integer) << s.path;
+        break;
+      case SettingType::IntList:
+        EXPECT_EQ(actual.integers, parsed.value.integers) << s.path;
         break;
       default:
         EXPECT_EQ(actual.text, std::string(s.defaultText)) << s.path;
@@ -85,6 +89,7 @@ TEST(ConfigSchema, BoundsParseInTheirOwnSyntax) {
           EXPECT_TRUE(parseDuration(bound)) << s.path;
           break;
         case SettingType::Int:
+        case SettingType::IntList:
         case SettingType::String:
         case SettingType::SecretFile:
           EXPECT_EQ(bound.find_first_not_of("0123456789"), std::string_view::npos) << s.path;
@@ -103,9 +108,11 @@ TEST(ConfigSchema, ApplyAndReadUseTheSameField) {
     if (s.type == SettingType::List) continue;
     GatewayConfig c;
     c.smpp.links.resize(2);
+    c.ussd.dialects.resize(2);
     SettingValue v;
     v.boolean = !s.field.read(c, 1).boolean;
     v.integer = 7;
+    v.integers = {7, 0x81};
     v.text = "changed";
     v.secret = Secret("hidden");
     s.field.apply(c, 1, v);
@@ -118,6 +125,9 @@ TEST(ConfigSchema, ApplyAndReadUseTheSameField) {
       case SettingType::Size:
       case SettingType::Duration:
         EXPECT_EQ(back.integer, 7) << s.path;
+        break;
+      case SettingType::IntList:
+        EXPECT_EQ(back.integers, v.integers) << s.path;
         break;
       case SettingType::SecretFile:
         EXPECT_EQ(back.secret.reveal(), "hidden") << s.path;
@@ -170,6 +180,7 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "smpp.links[].receipt_id_format",
                            "smpp.links[].split",
                            "smpp.links[].latin1",
+                           "smpp.links[].ussd_dialect",
                            "sms.source",
                            "sms.max_parts",
                            "sms.transliterate",
@@ -181,6 +192,22 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "ussd.dialog_cap",
                            "ussd.resume_window",
                            "ussd.http_key_file",
+                           "ussd.pin_max_tries",
+                           "ussd.pin_lockout",
+                           "ussd.dialects",
+                           "ussd.dialects[].name",
+                           "ussd.dialects[].begin_ops",
+                           "ussd.dialects[].continue_ops",
+                           "ussd.dialects[].end_ops",
+                           "ussd.dialects[].abort_ops",
+                           "ussd.dialects[].reply_continue_op",
+                           "ussd.dialects[].reply_end_op",
+                           "ussd.dialects[].session_key",
+                           "ussd.dialects[].session_tlv",
+                           "ussd.dialects[].service_code",
+                           "ussd.dialects[].service_code_tlv",
+                           "ussd.dialects[].reply_with",
+                           "ussd.dialects[].data_coding",
                            "phone.default_region",
                            "upstream.enabled",
                            "upstream.url",
@@ -203,11 +230,25 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "shutdown.drain_timeout"}) {
     EXPECT_NE(findSetting(path), nullptr) << path;
   }
-  EXPECT_EQ(settingsTable().size(), 71u) << "a new row? add it to the list above and to "
+  EXPECT_EQ(settingsTable().size(), 88u) << "a new row? add it to the list above and to "
                                             "ConfigLoader.FullFileSetsEveryField";
 }
 
 // ---- scalar syntaxes ----
+
+TEST(ConfigSchema, IntListSyntax) {
+  const SettingSpec& ops = spec("ussd.dialects[].abort_ops");
+  EXPECT_EQ(parseScalar(ops, "[1, 0x81, 65]").value.integers,
+            (std::vector<std::int64_t>{1, 0x81, 65}));
+  EXPECT_EQ(parseScalar(ops, "0x81").value.integers, (std::vector<std::int64_t>{0x81}));
+  EXPECT_TRUE(parseScalar(ops, "[]").ok());
+  EXPECT_TRUE(parseScalar(ops, "[]").value.integers.empty());
+  EXPECT_EQ(parseError("ussd.dialects[].abort_ops", "[1, x]"), "expected an integer (got \"x\")");
+  EXPECT_EQ(parseError("ussd.dialects[].abort_ops", "[1,,2]"), "expected an integer (got \"\")");
+  EXPECT_EQ(parseError("ussd.dialects[].abort_ops", "[256]"),
+            "must be between 0 and 255 (got \"256\")");
+  EXPECT_EQ(toString(ops.type), "int list");
+}
 
 TEST(ConfigSchema, SizeSyntax) {
   EXPECT_EQ(parseSize("0"), 0u);
@@ -253,6 +294,9 @@ TEST(ConfigSchema, IntAndBounds) {
   EXPECT_EQ(parseError("smpp.links[].tps", "10001"), "must be between 1 and 10000 (got \"10001\")");
   EXPECT_EQ(parseError("smpp.links[].port", "65536"),
             "must be between 1 and 65535 (got \"65536\")");
+  EXPECT_EQ(parseScalar(spec("smpp.links[].window"), "0x20").value.integer, 32);  // hex
+  EXPECT_EQ(parseError("smpp.links[].window", "0x"), "expected an integer (got \"0x\")");
+  EXPECT_EQ(parseError("smpp.links[].window", "0x-1"), "expected an integer (got \"0x-1\")");
   EXPECT_EQ(parseError("smpp.links[].window", "ten"), "expected an integer (got \"ten\")");
   EXPECT_EQ(parseError("smpp.links[].window", "1.0"), "expected an integer (got \"1.0\")");
   EXPECT_EQ(parseError("smpp.links[].window", "+5"), "expected an integer (got \"+5\")");
