@@ -24,12 +24,15 @@ struct ReminderScheduler::Shared {
 struct ReminderScheduler::Pass {
   std::shared_ptr<const Shared> shared;
   std::int64_t now = 0;
-  std::string resumeAfter;  // the last loan id scanned
-  bool started = false;
+  std::string resumeAfter;  // the last loan id scanned; empty: from the first loan
+  std::string wrapAt;       // started after this loan: after the end, scan again up to it
+  bool wrapped = false;
+  bool cut = false;                  // stopped at maxPerTick: more may be due than this pass took
   std::vector<std::string> loanIds;  // with something to send at `now`
   std::vector<std::string> groupIds;
   std::size_t pending = 0;  // writes not yet answered
   std::map<std::string, std::uint64_t> tally;
+  std::map<std::string, std::uint64_t> held;  // scan: due but not sent, by reason label
   bool enqueuedAny = false;
   std::function<void()> done;
 };
@@ -91,10 +94,44 @@ std::vector<MemberFacts> membersOf(const store::Txn& txn, const store::BusinessT
   return out;
 }
 
-bool anySend(const std::vector<ReminderDecision>& plan) {
-  for (const auto& d : plan)
-    if (d.verdict == Verdict::Send) return true;
-  return false;
+// The mfigw_reminders_held reason of a decision that holds a due reminder back; empty for
+// one that sends, is not due yet or went already.
+std::string heldReason(const ReminderDecision& d) {
+  switch (d.verdict) {
+    case Verdict::Quiet:
+      return "quiet_hours";
+    case Verdict::Missed:
+      return "missed";
+    case Verdict::Capped:
+      return fmt::format("cap_{}", toString(d.reason));
+    case Verdict::Suppressed:
+      return std::string(toString(d.reason));
+    default:
+      return {};
+  }
+}
+
+// Every reason label, so a reason that no longer holds anything drops to 0.
+std::vector<std::string> heldReasons() {
+  std::vector<std::string> out = {"quiet_hours", "missed"};
+  for (auto r = static_cast<int>(SuppressReason::Paid);
+       r <= static_cast<int>(SuppressReason::Installment); ++r) {
+    const auto reason = static_cast<SuppressReason>(r);
+    const bool cap = reason == SuppressReason::BorrowerDay || reason == SuppressReason::Installment;
+    out.push_back(cap ? fmt::format("cap_{}", toString(reason)) : std::string(toString(reason)));
+  }
+  return out;
+}
+
+// Counts the held decisions of one plan; true when any of them sends.
+bool tallyScan(const std::vector<ReminderDecision>& plan,
+               std::map<std::string, std::uint64_t>& held) {
+  bool send = false;
+  for (const auto& d : plan) {
+    send = send || d.verdict == Verdict::Send;
+    if (std::string reason = heldReason(d); !reason.empty()) ++held[reason];
+  }
+  return send;
 }
 
 std::string tallyName(const ReminderDecision& d) {
@@ -259,21 +296,24 @@ void ReminderScheduler::setConfig(ReminderConfig config) {
 
 void ReminderScheduler::start() {
   stopped_ = false;
+  armed_ = true;
   tick();
-  arm();
+  arm(options_.interval);
 }
 
 void ReminderScheduler::stop() {
   stopped_ = true;
+  armed_ = false;
   timer_.cancel();
 }
 
-void ReminderScheduler::arm() {
-  timer_.expires_after(options_.interval);
+void ReminderScheduler::arm(std::chrono::milliseconds after) {
+  // Re-arming cancels the wait in progress; its handler sees operation_aborted.
+  timer_.expires_after(after);
   timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
     if (ec || !*alive || stopped_) return;
     tick();
-    arm();
+    arm(options_.interval);
   });
 }
 
@@ -291,6 +331,8 @@ void ReminderScheduler::tick(std::function<void()> done) {
   pass->shared = shared_;
   pass->now = now_();
   pass->done = std::move(done);
+  pass->resumeAfter = carryAfter_;
+  pass->wrapAt = carryAfter_;
   ++stats_.passes;
   const store::DayNumber today = pass->shared->zone.toLocal(pass->now).day;
   if (today != lastPurgeDay_) {
@@ -312,6 +354,7 @@ void ReminderScheduler::tick(std::function<void()> done) {
   }
   if (!anyWindowOpen(*pass->shared, pass->now)) {
     ++stats_.quietPasses;
+    publishPass(*pass, true);
     if (pass->done) boost::asio::post(io_, std::move(pass->done));
     return;
   }
@@ -325,13 +368,16 @@ void ReminderScheduler::scanChunk(std::shared_ptr<Pass> pass) {
   try {
     store::ReadTxn txn = env_.beginRead();
     store::Cursor cursor(txn, tables_.loanBook.loanTable().dbi());
-    auto entry = pass->started ? cursor.seek(pass->resumeAfter) : cursor.first();
-    if (pass->started && entry && entry->first == pass->resumeAfter) entry = cursor.next();
-    pass->started = true;
+    auto entry = pass->resumeAfter.empty() ? cursor.first() : cursor.seek(pass->resumeAfter);
+    if (entry && entry->first == pass->resumeAfter) entry = cursor.next();
     const LedgerHistory history(txn, tables_.reminders);
     std::size_t scanned = 0;
     for (; entry; entry = cursor.next()) {
-      if (pass->loanIds.size() >= options_.maxPerTick) break;
+      if (pass->wrapped && entry->first > pass->wrapAt) break;  // back where it began
+      if (pass->loanIds.size() >= options_.maxPerTick) {
+        pass->cut = true;
+        break;
+      }
       if (scanned == options_.scanBatch) {
         more = true;
         break;
@@ -348,9 +394,16 @@ void ReminderScheduler::scanChunk(std::shared_ptr<Pass> pass) {
       }
       if (loan.installments.empty() && loan.totalOverdue == 0) continue;
       const Borrower borrower = borrowerOf(txn, tables_, loan);
-      if (anySend(planInstallmentReminders(shared.config.policy, shared.zone, loan, borrower.facts,
-                                           pass->now, history)))
+      if (tallyScan(planInstallmentReminders(shared.config.policy, shared.zone, loan,
+                                             borrower.facts, pass->now, history),
+                    pass->held))
         pass->loanIds.push_back(loan.loanId);
+    }
+    if (!entry && !pass->wrapAt.empty() && !pass->wrapped) {
+      // The end, for a pass that began past the first loan: on to the loans before that.
+      pass->wrapped = true;
+      pass->resumeAfter.clear();
+      more = true;
     }
   } catch (const std::exception& e) {
     log_.error("reminder scan failed error={}", e.what());
@@ -373,7 +426,10 @@ void ReminderScheduler::scanGroups(std::shared_ptr<Pass> pass) {
       store::ReadTxn txn = env_.beginRead();
       const LedgerHistory history(txn, tables_.reminders);
       tables_.loanBook.groupTable().forEach(txn, [&](std::string_view, store::Group group) {
-        if (pass->loanIds.size() + pass->groupIds.size() >= options_.maxPerTick) return false;
+        if (pass->loanIds.size() + pass->groupIds.size() >= options_.maxPerTick) {
+          pass->cut = true;
+          return false;
+        }
         const auto members = membersOf(txn, tables_, group.id);
         std::optional<MemberFacts> leader;
         for (const auto& m : members)
@@ -382,11 +438,13 @@ void ReminderScheduler::scanGroups(std::shared_ptr<Pass> pass) {
           if (auto c = tables_.loanBook.client(txn, group.leaderCid))
             leader = MemberFacts{*c, false, {}};
         }
-        if (anySend(
-                planMeetingReminders(policy, shared.zone, group, members, pass->now, history)) ||
-            anySend(
-                planGroupSummary(policy, shared.zone, group, leader, members, pass->now, history)))
-          pass->groupIds.push_back(group.id);
+        const bool meeting =
+            tallyScan(planMeetingReminders(policy, shared.zone, group, members, pass->now, history),
+                      pass->held);
+        const bool summary = tallyScan(
+            planGroupSummary(policy, shared.zone, group, leader, members, pass->now, history),
+            pass->held);
+        if (meeting || summary) pass->groupIds.push_back(group.id);
         return true;
       });
     } catch (const std::exception& e) {
@@ -409,12 +467,17 @@ void ReminderScheduler::submit(std::shared_ptr<Pass> pass) {
       if (!*alive) return;
       if (ec) {
         ++stats_.writeFailures;
+        if (metrics_) metrics_->counter(MetricId::ReminderWriteFailuresTotal).inc();
         log_.warn("reminder write failed {} error={}", what, ec.message());
       } else {
         stats_.enqueued += result->enqueued;
         stats_.duplicates += result->duplicates;
-        for (const auto& [k, n] : result->kinds)
+        for (const auto& [k, n] : result->kinds) {
           stats_.enqueuedByKind[k] += n;
+          if (metrics_) metrics_->counter(MetricId::RemindersEnqueuedTotal, {k}).inc(n);
+        }
+        if (metrics_ && result->enqueued > 0)
+          metrics_->counter(MetricId::SmsAcceptedTotal, {"reminder"}).inc(result->enqueued);
         for (const auto& [k, n] : result->tally)
           pass->tally[k] += n;
         pass->enqueuedAny = pass->enqueuedAny || result->enqueued > 0;
@@ -446,9 +509,27 @@ void ReminderScheduler::submit(std::shared_ptr<Pass> pass) {
 
 void ReminderScheduler::finish(std::shared_ptr<Pass> pass) {
   running_ = false;
+  carryAfter_ = pass->cut ? pass->resumeAfter : std::string();
+  // A backlog goes on at once rather than a whole interval later.
+  if (pass->cut && armed_ && !stopped_) arm(options_.backlogDelay);
   stats_.lastPass = std::move(pass->tally);
+  publishPass(*pass, false);
   if (pass->enqueuedAny && wake_) wake_();
   if (pass->done) pass->done();
+}
+
+void ReminderScheduler::publishPass(const Pass& pass, bool quiet) {
+  if (!metrics_) return;
+  const std::string_view result = quiet ? "quiet" : pass.cut ? "backlog" : "complete";
+  metrics_->counter(MetricId::ReminderPassesTotal, {result}).inc();
+  if (quiet) return;  // nothing scanned: the held gauges keep the last scan's view
+  metrics_->gauge(MetricId::ReminderLastPassSeconds).set(static_cast<double>(now_()));
+  if (pass.cut) return;  // a partial scan would undercount
+  for (const std::string& reason : heldReasons()) {
+    const auto it = pass.held.find(reason);
+    metrics_->gauge(MetricId::RemindersHeld, {reason})
+        .set(it == pass.held.end() ? 0.0 : static_cast<double>(it->second));
+  }
 }
 
 }  // namespace mfigw::gateway

@@ -12,12 +12,20 @@
 //            it in the ledger, in the same txn: both or neither. The outbox Idempotency-Key
 //            is derived from (subject, id, day, rule, recipient), so a repeat is a no-op.
 //            After a commit that queued something, `wake` (the sender) is called. Bounded
-//            work per tick: at most `maxPerTick` loans/groups go to the writer; the rest
-//            wait for the next tick. A pass is skipped while `now` is quiet time for every
-//            window (nothing could be sent). Once a day the ledger forgets days older than
-//            `keepDays`.
+//            work per tick: at most `maxPerTick` loans/groups go to the writer. A pass cut
+//            short there is a backlog: once started, the next pass follows after
+//            `backlogDelay` (not a whole interval) and its loan scan resumes after the last
+//            loan the cut pass looked at, wrapping round to the start, so a large book
+//            drains in linear time instead of rescanning the same sent loans. A pass is skipped
+//            while `now` is quiet time for every window (nothing could be sent). Once a day the
+//            ledger forgets days older than `keepDays`.
 // Threading: Everything on the io_context's thread except the write work, which runs on
 //            the writer's thread and touches only its txn and immutable captured state.
+// Metrics:   With setMetrics(): mfigw_reminders_enqueued_total{kind} and
+//            mfigw_sms_accepted_total{reminder} per commit, mfigw_reminder_passes_total{result}
+//            and mfigw_reminder_last_pass_seconds per pass, mfigw_reminders_held{reason} from
+//            the scan of each complete pass (a gauge: the same held reminder is seen again
+//            every pass), mfigw_reminder_write_failures_total.
 // Errors:    A failed write (map full, a record over its bounds) is logged and counted; the
 //            same reminders are tried again next tick. Never throws from a handler.
 // Ownership: Borrows the env, tables, writer and logger; all must outlive stop().
@@ -35,6 +43,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "gateway/metrics.hpp"
 #include "gateway/reminder_file.hpp"
 #include "gateway/reminder_rules.hpp"
 #include "gateway/reminder_zone.hpp"
@@ -50,6 +59,8 @@ struct ReminderSchedulerOptions {
   std::size_t maxPerTick = 500;  // loans + groups handed to the writer per tick
   std::string source;            // sender id of reminder SMS; empty: the link's default
   int keepDays = 120;            // ledger days kept (well past the last overdue rule)
+  // Pause before the next pass when one stopped at maxPerTick (only once start()ed).
+  std::chrono::milliseconds backlogDelay{0};
 };
 
 // What the scheduler did, for metrics (reminders_* rows) and tests.
@@ -92,6 +103,8 @@ class ReminderScheduler {
   void tick(std::function<void()> done = {});
   // A reloaded reminders.yaml: used from the next pass on.
   void setConfig(ReminderConfig config);
+  // Where the scheduler's counters go (none until set); must outlive the scheduler.
+  void setMetrics(Metrics* metrics) { metrics_ = metrics; }
 
   const ReminderStats& stats() const { return stats_; }
 
@@ -99,11 +112,12 @@ class ReminderScheduler {
   struct Shared;  // immutable per config: policy, templates, zone
   struct Pass;
 
-  void arm();
+  void arm(std::chrono::milliseconds after);
   void scanChunk(std::shared_ptr<Pass> pass);
   void scanGroups(std::shared_ptr<Pass> pass);
   void submit(std::shared_ptr<Pass> pass);
   void finish(std::shared_ptr<Pass> pass);
+  void publishPass(const Pass& pass, bool quiet);
   bool anyWindowOpen(const Shared& shared, std::int64_t now) const;
 
   boost::asio::io_context& io_;
@@ -114,11 +128,14 @@ class ReminderScheduler {
   spdlog::logger& log_;
   Clock now_;
   Wake wake_;
+  Metrics* metrics_ = nullptr;
   std::shared_ptr<const Shared> shared_;
   boost::asio::steady_timer timer_;
   ReminderStats stats_;
   bool running_ = false;  // a pass is in progress
   bool stopped_ = false;
+  bool armed_ = false;      // start()ed: passes follow each other by the timer
+  std::string carryAfter_;  // a cut pass's last loan: the next pass's scan starts after it
   store::DayNumber lastPurgeDay_ = store::kNoDay;
   std::shared_ptr<bool> alive_;  // completions check it: the writer may outlive a pass
 };

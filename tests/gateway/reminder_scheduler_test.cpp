@@ -66,6 +66,22 @@ class Harness {
     scheduler_ = std::make_unique<ReminderScheduler>(
         io_, env_, tables_, writer_, config_, options_, *log_, [this] { return now; },
         [this] { ++wakes; });
+    scheduler_->setMetrics(&metrics);
+  }
+  // Runs the loop (timers included) until `done` holds or `limit` of wall time passed.
+  bool runUntil(const std::function<bool()>& done, std::chrono::seconds limit) {
+    io_.restart();
+    auto guard = boost::asio::make_work_guard(io_);
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+      io_.run_one_for(std::chrono::milliseconds(100));
+    return done();
+  }
+  double held(std::string_view reason) {
+    return metrics.gauge(MetricId::RemindersHeld, {reason}).value();
+  }
+  std::uint64_t passes(std::string_view result) {
+    return metrics.counter(MetricId::ReminderPassesTotal, {result}).value();
   }
   void tick() {
     bool done = false;
@@ -98,6 +114,7 @@ class Harness {
 
   int64_t now = 0;
   int wakes = 0;
+  Metrics metrics;
 
  private:
   store::testing::TempDir dir_;
@@ -403,6 +420,74 @@ TEST(ReminderScheduler, QuietTimeSkipsThePassAndWorkPerTickIsBounded) {
   h.tick();
   EXPECT_EQ(h.messages().size(), 8u);
   EXPECT_EQ(h.wakes, 3);
+}
+
+TEST(ReminderScheduler, ABacklogDrainsAtOnceOnceStartedNotAnIntervalLater) {
+  ReminderSchedulerOptions options;
+  options.interval = std::chrono::hours(1);
+  options.maxPerTick = 3;
+  options.scanBatch = 2;
+  Harness h("Africa/Nairobi", options);
+  const auto z = zone("Africa/Nairobi");
+  const DayNumber due = toDayNumber(2024, 8, 15);
+  h.write([&](store::WriteTxn& txn) {
+    for (int i = 0; i < 8; ++i) {
+      const std::string n = std::to_string(i);
+      h.tables().loanBook.upsertLoan(txn, monthlyLoan("L-" + n, due, "25470000001" + n));
+    }
+  });
+  h.now = z.toUnix(due - 3, 9 * 60);
+  h.scheduler().start();
+  // Three passes (3 + 3 + 2) follow each other; the hour-long interval never runs out here.
+  EXPECT_TRUE(h.runUntil([&] { return h.passes("complete") == 1; }, std::chrono::seconds(20)));
+  EXPECT_EQ(h.messages().size(), 8u);
+  EXPECT_EQ(h.passes("backlog"), 2u);
+  // The third pass began after L-5 and wrapped round: nothing twice, nothing left.
+  std::set<std::string> to;
+  for (const auto& m : h.messages())
+    to.insert(m.to);
+  EXPECT_EQ(to.size(), 8u);
+  h.scheduler().stop();
+}
+
+TEST(ReminderScheduler, MetricsCountEnqueuedByKindAndHeldByReason) {
+  Harness h("Africa/Nairobi");
+  const auto z = zone("Africa/Nairobi");
+  const DayNumber due = toDayNumber(2024, 8, 15);  // T-3 is a Monday
+  h.write([&](store::WriteTxn& txn) {
+    h.tables().loanBook.upsertLoan(txn, monthlyLoan("L-1", due, "254700000001"));
+    h.tables().loanBook.upsertLoan(txn, monthlyLoan("L-2", due, "254700000001"));  // same phone
+    auto optedOut = monthlyLoan("L-3", due, "254700000003");
+    optedOut.flags |= static_cast<uint8_t>(store::LoanFlag::OptOut);
+    h.tables().loanBook.upsertLoan(txn, optedOut);
+    auto paused = monthlyLoan("L-4", due, "254700000004");
+    paused.flags |= static_cast<uint8_t>(store::LoanFlag::Paused);
+    h.tables().loanBook.upsertLoan(txn, paused);
+  });
+  h.now = z.toUnix(due - 3, 2 * 60);  // 02:00: quiet everywhere, the pass is skipped
+  h.tick();
+  EXPECT_EQ(h.passes("quiet"), 1u);
+  EXPECT_EQ(h.metrics.gauge(MetricId::ReminderLastPassSeconds).value(), 0.0);
+
+  h.now = z.toUnix(due - 3, 9 * 60);
+  h.tick();
+  EXPECT_EQ(h.passes("complete"), 1u);
+  EXPECT_EQ(h.metrics.gauge(MetricId::ReminderLastPassSeconds).value(), static_cast<double>(h.now));
+  // L-2 shares L-1's phone: one SMS per borrower per day, so one message.
+  EXPECT_EQ(h.metrics.counter(MetricId::RemindersEnqueuedTotal, {"pre_due"}).value(), 1u);
+  EXPECT_EQ(h.metrics.counter(MetricId::SmsAcceptedTotal, {"reminder"}).value(), 1u);
+  EXPECT_EQ(h.messages().size(), 1u);
+  // Held at that pass's scan: the opted-out and the paused borrower.
+  EXPECT_EQ(h.held("opted_out"), 1.0);
+  EXPECT_EQ(h.held("paused"), 1.0);
+  EXPECT_EQ(h.held("cap_borrower_day"), 0.0);  // the scan ran before L-1's commit
+
+  // The next pass's scan sees L-1's SMS in the ledger: L-2 is held by the cap.
+  h.now += 900;
+  h.tick();
+  EXPECT_EQ(h.messages().size(), 1u);
+  EXPECT_EQ(h.held("cap_borrower_day"), 1.0);
+  EXPECT_EQ(h.held("opted_out"), 1.0);
 }
 
 TEST(ReminderScheduler, VillageBankMeetingAndLeaderSummary) {
