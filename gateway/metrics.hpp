@@ -75,6 +75,23 @@ namespace mfigw::gateway {
   X(UssdEffectsTotal, "mfigw_ussd_effects_total", Counter,                                         \
     "Effects of confirmed dialog steps committed (credit_request, sms, ...).", "type")             \
   X(OptoutsTotal, "mfigw_optouts_total", Counter, "Borrowers who opted out of SMS (STOP).", "")    \
+  X(RemindersEnqueuedTotal, "mfigw_reminders_enqueued_total", Counter,                             \
+    "Reminders committed to the outbox by the scheduler, by kind (pre_due, due_today, overdue, "   \
+    "meeting, group_summary).",                                                                    \
+    "kind")                                                                                        \
+  X(RemindersHeld, "mfigw_reminders_held", Gauge,                                                  \
+    "Reminders due but not sent, by reason, as of the last complete scheduler pass: quiet_hours, " \
+    "missed, cap_borrower_day, cap_installment, paid, deferral_pending, paused, closed, "          \
+    "written_off, not_disbursed, opted_out, stale, no_phone, not_opted_in.",                       \
+    "reason")                                                                                      \
+  X(ReminderPassesTotal, "mfigw_reminder_passes_total", Counter,                                   \
+    "Scheduler passes by result: complete, backlog (stopped at the per-pass bound; the next "      \
+    "follows at once), quiet (skipped: quiet time in every window).",                              \
+    "result")                                                                                      \
+  X(ReminderLastPassSeconds, "mfigw_reminder_last_pass_seconds", Gauge,                            \
+    "End of the last scheduler pass (complete or backlog) since the Unix epoch, in seconds.", "")  \
+  X(ReminderWriteFailuresTotal, "mfigw_reminder_write_failures_total", Counter,                    \
+    "Loans or groups whose reminders could not be committed (tried again next pass).", "")         \
   X(UpstreamUp, "mfigw_upstream_up", Gauge,                                                        \
     "1 when the last upstream sync window succeeded, 0 otherwise.", "")                            \
   X(UpstreamLastSuccessSeconds, "mfigw_upstream_last_success_seconds", Gauge,                      \
