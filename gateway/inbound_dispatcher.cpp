@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "gateway/msisdn.hpp"
+#include "gateway/optout_event.hpp"
 #include "gateway/sms_keywords.hpp"
 #include "smpp/concat_reassembler.hpp"
 #include "smpp/delivery_receipt.hpp"
@@ -207,14 +208,21 @@ void InboundDispatcher::mobileOriginated(const Inbound& in) {
   auto cancelled = std::make_shared<std::size_t>(0);
   const store::Outbox& outbox = stores_.outbox();
   const store::OptOutTable& optouts = stores_.tables().optouts;
+  const store::UpstreamEvents& events = stores_.tables().upstreamEvents;
+  const std::int64_t arrived = nowSeconds();
+  const store::EventKey eventKey = optOutEventKey(msisdn, userData, arrived);
+  const std::string eventPayload = optOutEventPayload(msisdn, match.lang);
   stores_.durableWriter().submit(
-      [&outbox, &optouts, keyword, msisdn, reply, queued, cancelled](store::WriteTxn& txn) {
+      [&outbox, &optouts, &events, keyword, msisdn, reply, queued, cancelled, eventKey,
+       eventPayload](store::WriteTxn& txn) {
         const std::int64_t now = nowSeconds();
         const bool optedOut = optouts.contains(txn, msisdn);
         if (keyword == Keyword::Stop) {
           *cancelled = outbox.cancelTo(txn, msisdn, now);
           if (optedOut) return;  // confirmed once, the first time
           optouts.put(txn, msisdn, store::OptOut{msisdn, now, store::OptOutSource::Sms});
+          // Upstream learns it from the same commit: both or neither.
+          events.append(txn, eventKey, now, store::UpstreamEventType::OptOut, eventPayload);
         } else if (keyword == Keyword::Start) {
           if (!optedOut) return;
           optouts.erase(txn, msisdn);

@@ -2,10 +2,12 @@
 //
 // Purpose:   sorts a deliver into a delivery receipt (updates the outbox part and message),
 //            USSD (handed to the USSD service when one is set) or an MO SMS (keywords: STOP
-//            opts the number out at once, cancels what is queued for it and confirms once;
-//            START opts back in; HELP and anything else get a help reply, at most one per
-//            number per hour). The deliver_sm_resp goes out only after the commit: ESME_ROK,
-//            or ESME_RMSGQFUL when the store refused, so the SMSC delivers it again later.
+//            opts the number out at once, cancels what is queued for it, confirms once and
+//            appends an `optout` event for upstream in the same commit; START opts back in
+//            (locally only: the upstream protocol has no opt-in event); HELP and anything else get
+//            a help reply, at most one per number per hour). The deliver_sm_resp goes out only
+//            after the commit: ESME_ROK, or ESME_RMSGQFUL when the store refused, so the SMSC
+//            delivers it again later.
 // Threading: the loop thread; store work on the durable writer.
 // Errors:    never throws to the link; undecodable text is answered ESME_ROK and counted
 //            (resending it would not make it decodable).
