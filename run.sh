@@ -6,7 +6,7 @@
 #   ./run.sh test    build, then run the whole test suite
 #   ./run.sh asan    the test suite built with AddressSanitizer + UBSan
 #   ./run.sh fuzz    build the libFuzzer targets with clang (build-fuzz/tests/fuzz/)
-#   ./run.sh bench   build in Release and run the benchmarks in bench/ (docs/BENCHMARKS.md)
+#   ./run.sh bench   build in Release, run every benchmark, print the summary (bench/run)
 #   ./run.sh build   just build (build/)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -45,8 +45,8 @@ case "$cmd" in
     ;;
   bench)
     scripts/install-deps.sh
-    configure_and_build build-bench -DCMAKE_BUILD_TYPE=Release -DMFIGW_BENCH=ON -DMFIGW_TESTS=OFF
-    for b in build-bench/bench/*_bench; do "$b" --benchmark_counters_tabular=true; done
+    shift
+    exec bench/run "$@"
     ;;
   demo)
     shift
