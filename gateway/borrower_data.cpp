@@ -35,6 +35,13 @@ BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
   return view;
 }
 
+BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
+                          const store::PinTable& pins, const std::string& msisdnDigits) {
+  BorrowerView view = readBorrower(txn, book, msisdnDigits);
+  view.pin = pins.get(txn, msisdnDigits);
+  return view;
+}
+
 BorrowerData::BorrowerData(BorrowerView view, store::DayNumber today,
                            const store::PaymentPointLocator* points, std::string region)
     : view_(std::move(view)), today_(today), points_(points), region_(std::move(region)) {}
@@ -142,6 +149,38 @@ std::vector<menus::PaymentPoint> BorrowerData::paymentPointsNear(std::string_vie
                    p.point.landmark});
   }
   return out;
+}
+
+void BorrowerData::setPinPolicy(std::int64_t nowMs, std::uint32_t maxTries) {
+  nowMs_ = nowMs;
+  maxTries_ = std::max<std::uint32_t>(maxTries, 1);
+}
+
+void BorrowerData::addVerified(std::string pin, bool matches) {
+  verified_.emplace_back(std::move(pin), matches);
+}
+
+menus::PinCheck BorrowerData::pinState() const {
+  if (!view_.pin) return {menus::PinOutcome::NotSet, 0};
+  if (view_.pin->lockedAt(nowMs_)) return {menus::PinOutcome::Locked, 0};
+  return {menus::PinOutcome::Ok, 0};
+}
+
+menus::PinCheck BorrowerData::checkPin(std::string_view pin) const {
+  const menus::PinCheck state = pinState();
+  if (state.outcome != menus::PinOutcome::Ok) return state;
+  const std::uint32_t used = view_.pin->failures + wrongThisRun_;
+  if (used >= maxTries_) return {menus::PinOutcome::Locked, 0};
+  const auto known = std::find_if(verified_.begin(), verified_.end(),
+                                  [&](const auto& v) { return v.first == pin; });
+  if (known == verified_.end()) {
+    // Not verified yet: the service verifies it off the loop and runs the step again.
+    if (!wanted_) wanted_ = std::string(pin);
+    return {menus::PinOutcome::Wrong, maxTries_ - used - 1};
+  }
+  if (known->second) return {menus::PinOutcome::Ok, 0};
+  ++wrongThisRun_;
+  return {menus::PinOutcome::Wrong, maxTries_ - used - 1};
 }
 
 bool BorrowerData::phoneAcceptable(std::string_view digits) const {

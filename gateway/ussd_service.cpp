@@ -2,7 +2,10 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+
+#include <boost/asio/post.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -106,6 +109,8 @@ std::string effectType(const menus::Effect& effect) {
         if constexpr (std::is_same_v<T, menus::Referral>) return "referral";
         if constexpr (std::is_same_v<T, menus::SurveyAnswer>) return "survey_answer";
         if constexpr (std::is_same_v<T, menus::SendSms>) return "sms";
+        if constexpr (std::is_same_v<T, menus::PinAttempt>) return "pin_attempt";
+        if constexpr (std::is_same_v<T, menus::PinSet>) return "pin_set";
         return "language";
       },
       effect.value);
@@ -133,6 +138,17 @@ struct UssdService::Step {
   UssdReply reply;
   std::string outcome;          // set when a dialog ends (for the metric)
   std::string previousOutcome;  // a dialog this request replaced
+  std::string problem;          // why the engine failed (logged once, not per run)
+
+  // What decide() works from (read once per request, on the loop).
+  menus::MenuTreePtr tree;  // the current tree when the request came
+  std::optional<store::UssdDialog> existing;
+  std::string clientLanguage;
+  std::shared_ptr<BorrowerData> data;
+  // A new PIN waiting for its repeat: in from memory, out to memory; never stored.
+  std::map<std::string, std::string, std::less<>> secretsIn, secretsOut;
+  int pinRounds = 0;                      // PINs verified for this request
+  std::vector<std::string> newPinHashes;  // one per PinSet effect, in order
 };
 
 UssdService::UssdService(StoreLayout& stores, OutboxSender& sender, UssdOptions options,
@@ -143,13 +159,18 @@ UssdService::UssdService(StoreLayout& stores, OutboxSender& sender, UssdOptions 
       metrics_(metrics),
       mask_(mask),
       log_(log),
-      points_(stores.tables().loanBook) {
+      points_(stores.tables().loanBook),
+      pinWorker_(1) {
   store::WriteTxn txn = stores_.sessions().beginWrite();
   dialogs_ = store::UssdDialogTable::open(txn, store::kUssdDialogsTable);
   txn.commit();
 }
 
-UssdService::~UssdService() = default;
+UssdService::~UssdService() {
+  // A hash or verify in flight finishes; queued ones are dropped with the service.
+  pinWorker_.stop();
+  pinWorker_.join();
+}
 
 std::optional<std::string> UssdService::loadMenus(const std::string& dir) {
   const std::string path = dir + "/menu.yaml";
@@ -184,107 +205,133 @@ void UssdService::handle(UssdRequest request, Done done) {
   step->now = nowMs();
   const MsisdnParse parsed = normalizeMsisdn(request.msisdn, options_.region);
   step->request = std::move(request);
-  const menus::MenuTree* tree = current_.get();
-  const auto endWith = [&](std::string text, std::string outcome) {
-    step->reply = {false, std::move(text)};
-    step->outcome = std::move(outcome);
-    step->erase = true;
-  };
-  if (!parsed.e164 || !tree) {
-    step->reply = {false,
-                   tree ? unavailable(*tree) : "Service unavailable. Please try again later."};
+  step->tree = current_;
+  if (!parsed.e164 || !step->tree) {
+    step->reply = {false, step->tree ? unavailable(*step->tree)
+                                     : "Service unavailable. Please try again later."};
     log_.warn("USSD refused from={} reason={}", mask_(step->request.msisdn),
-              !tree ? "no menu tree loaded" : parsed.error);
+              !step->tree ? "no menu tree loaded" : parsed.error);
     done(step->reply);
     return;
   }
   step->e164 = *parsed.e164;
   step->digits = step->e164.substr(1);
 
-  std::optional<store::UssdDialog> existing;
   BorrowerView view;
   {
     store::ReadTxn sessions = stores_.sessions().beginRead();
-    existing = dialogs_.get(sessions, step->e164);
+    step->existing = dialogs_.get(sessions, step->e164);
   }
   {
     store::ReadTxn txn = stores_.durable().beginRead();
-    view = readBorrower(txn, stores_.tables().loanBook, step->digits);
+    view = readBorrower(txn, stores_.tables().loanBook, stores_.tables().pins, step->digits);
     points_.refresh(txn);
   }
-  const std::string clientLanguage = view.client ? view.client->language : "";
-  const BorrowerData data(std::move(view), store::dayOfUnixSeconds(step->now / 1000), &points_,
-                          options_.region);
+  step->clientLanguage = view.client ? view.client->language : "";
+  step->data = std::make_shared<BorrowerData>(
+      std::move(view), store::dayOfUnixSeconds(step->now / 1000), &points_, options_.region);
+  step->data->setPinPolicy(step->now, static_cast<std::uint32_t>(options_.pinMaxTries));
+  if (const auto it = pendingSecrets_.find(step->e164);
+      it != pendingSecrets_.end() && step->existing &&
+      it->second.dialogId == step->existing->dialogId) {
+    step->secretsIn = it->second.values;
+  }
+  decide(*step);
+  proceed(std::move(step), std::move(done));
+}
 
+void UssdService::decide(Step& s) const {
+  // May run more than once for one request (again after a PIN was verified): everything it
+  // produces is reset first, and the engine is pure.
+  s.dialog.reset();
+  s.erase = false;
+  s.dialogId = 0;
+  s.effects.clear();
+  s.reply = {};
+  s.outcome.clear();
+  s.previousOutcome.clear();
+  s.secretsOut.clear();
+  s.data->resetRun();
+  const menus::MenuTree& tree = *s.tree;
+  const BorrowerData& data = *s.data;
+  const std::optional<store::UssdDialog>& existing = s.existing;
+  const auto endWith = [&](std::string text, std::string outcome) {
+    s.reply = {false, std::move(text)};
+    s.outcome = std::move(outcome);
+    s.erase = true;
+  };
   const auto expired = [&](const store::UssdDialog& d) {
-    return step->now - d.lastActivityAt > options_.idleTimeout.count() ||
-           step->now - d.startedAt > options_.dialogCap.count();
+    return s.now - d.lastActivityAt > options_.idleTimeout.count() ||
+           s.now - d.startedAt > options_.dialogCap.count();
   };
   const auto sessionLanguage = [](const store::UssdDialog& d) {
-    const auto s = menus::decodeSession(d.session);
-    return s ? s->language : std::string("en");
+    const auto session = menus::decodeSession(d.session);
+    return session ? session->language : std::string("en");
   };
   const auto startFresh = [&](const std::vector<std::string>& inputs) {
-    step->dialogId = newDialogId();
-    const menus::StepResult r = menus::run(*tree, clientLanguage, inputs, data);
-    step->effects = r.effects;
+    s.dialogId = newDialogId();
+    const menus::StepResult r = menus::run(tree, s.clientLanguage, inputs, data);
+    s.effects = r.effects;
     if (!r.continues()) {
       endWith(r.text, r.status == menus::StepStatus::End ? "completed" : "app_error");
-      if (r.status == menus::StepStatus::Error) log_.error("USSD dialog failed: {}", r.problem);
+      if (r.status == menus::StepStatus::Error) s.problem = r.problem;
       return;
     }
-    step->reply = {true, r.text};
+    s.reply = {true, r.text};
+    s.secretsOut = r.session.secrets;
     store::UssdDialog d;
-    d.msisdn = step->e164;
-    d.dialogId = step->dialogId;
+    d.msisdn = s.e164;
+    d.dialogId = s.dialogId;
     d.session = menus::encodeSession(r.session);
-    d.startedAt = step->now;
+    d.startedAt = s.now;
     d.lastPage = r.text;
-    step->dialog = std::move(d);
+    s.dialog = std::move(d);
   };
   const auto advance = [&](const store::UssdDialog& d, std::string_view input) {
-    step->dialogId = d.dialogId;
-    const auto session = menus::decodeSession(d.session);
+    s.dialogId = d.dialogId;
+    auto session = menus::decodeSession(d.session);
     const menus::MenuTreePtr pinned = session ? treeFor(session->treeVersion) : nullptr;
     if (!session || !pinned) {
-      endWith(unavailable(*tree), "app_error");
-      log_.error("USSD dialog cannot continue: {}",
-                 session ? "its menu version is gone" : "undecodable session");
+      endWith(unavailable(tree), "app_error");
+      s.problem = session ? "its menu version is gone" : "undecodable session";
       return;
     }
+    session->secrets = s.secretsIn;  // a new PIN waiting for its repeat, from memory only
     const menus::StepResult r = menus::step(*pinned, *session, input, data);
-    step->effects = r.effects;
+    s.effects = r.effects;
     if (!r.continues()) {
       endWith(r.text, r.status == menus::StepStatus::End ? "completed" : "app_error");
-      if (r.status == menus::StepStatus::Error) log_.error("USSD dialog failed: {}", r.problem);
+      if (r.status == menus::StepStatus::Error) s.problem = r.problem;
       return;
     }
-    step->reply = {true, r.text};
+    s.reply = {true, r.text};
+    s.secretsOut = r.session.secrets;
     store::UssdDialog next = d;
     next.session = menus::encodeSession(r.session);
     next.lastPage = r.text;
     next.resumeOffered = false;
-    step->dialog = std::move(next);
+    s.dialog = std::move(next);
   };
 
-  const UssdRequest& req = step->request;
+  const UssdRequest& req = s.request;
+  std::vector<std::string> inputs;
   if (req.begin) {
-    const auto inputs = menus::dialThroughInputs(req.text, options_.serviceCode)
-                            .value_or(std::vector<std::string>{});
+    inputs = menus::dialThroughInputs(req.text, options_.serviceCode)
+                 .value_or(std::vector<std::string>{});
     const bool resumable = existing && !expired(*existing) && inputs.empty() &&
-                           step->now - existing->lastActivityAt <= options_.resumeWindow.count();
+                           s.now - existing->lastActivityAt <= options_.resumeWindow.count();
     if (resumable) {
       store::UssdDialog d = *existing;
       d.resumeOffered = true;
-      step->dialogId = d.dialogId;
-      step->reply = {true, phrase(sessionLanguage(d)).resume};
-      step->dialog = std::move(d);
+      s.dialogId = d.dialogId;
+      s.reply = {true, phrase(sessionLanguage(d)).resume};
+      s.dialog = std::move(d);
     } else {
-      if (existing) step->previousOutcome = "network_timeout";  // the network dropped it
+      if (existing) s.previousOutcome = "network_timeout";  // the network dropped it
       startFresh(inputs);
     }
   } else if (!existing) {
-    endWith(unavailable(*tree), "");
+    endWith(unavailable(tree), "");
   } else if (expired(*existing)) {
     endWith(fmt::format(fmt::runtime(phrase(sessionLanguage(*existing)).timedOut),
                         options_.serviceCode),
@@ -293,27 +340,100 @@ void UssdService::handle(UssdRequest request, Done done) {
     if (req.text == "1") {
       store::UssdDialog d = *existing;
       d.resumeOffered = false;
-      step->dialogId = d.dialogId;
-      step->reply = {true, d.lastPage};
-      step->dialog = std::move(d);
+      s.dialogId = d.dialogId;
+      s.reply = {true, d.lastPage};
+      s.dialog = std::move(d);
+      s.secretsOut = s.secretsIn;
     } else if (req.text == "2") {
-      step->previousOutcome = "restarted";
+      s.previousOutcome = "restarted";
       startFresh({});
     } else {
-      step->dialogId = existing->dialogId;
-      step->reply = {true, phrase(sessionLanguage(*existing)).resume};
-      step->dialog = *existing;
+      s.dialogId = existing->dialogId;
+      s.reply = {true, phrase(sessionLanguage(*existing)).resume};
+      s.dialog = *existing;
+      s.secretsOut = s.secretsIn;
     }
   } else {
     advance(*existing, req.text);
   }
-  if (step->dialog) {
-    step->dialog->channel = req.channel;
-    step->dialog->sessionKey = req.sessionKey;
-    if (req.begin) step->dialog->serviceCode = req.text;
-    step->dialog->lastActivityAt = step->now;
+  if (s.dialog) {
+    s.dialog->channel = req.channel;
+    s.dialog->sessionKey = req.sessionKey;
+    // Dial-through digits may hold a PIN: only the service code itself is kept.
+    if (req.begin) s.dialog->serviceCode = inputs.empty() ? req.text : options_.serviceCode;
+    s.dialog->lastActivityAt = s.now;
   }
-  finish(std::move(step), std::move(done));
+}
+
+void UssdService::proceed(std::shared_ptr<Step> step, Done done) {
+  // The engine asked about a PIN nobody verified yet: verify it off the loop, then decide
+  // again with the answer (a dial-through string can hold a few tries: one round each).
+  if (const auto wanted = step->data->wantedPin(); wanted && step->data->pinRecord()) {
+    if (++step->pinRounds > kMaxPinRounds) {
+      step->effects.clear();
+      step->dialog.reset();
+      step->reply = {false, unavailable(*step->tree)};
+      step->outcome = "app_error";
+      step->erase = true;
+      step->problem = "too many PINs in one request";
+    } else {
+      auto matches = std::make_shared<bool>(false);
+      offLoop([hash = step->data->pinRecord()->hash, pin = *wanted,
+               matches] { *matches = store::verifyPin(hash, pin); },
+              [this, step, done = std::move(done), pin = *wanted, matches]() mutable {
+                step->data->addVerified(pin, *matches);
+                decide(*step);
+                proceed(std::move(step), std::move(done));
+              });
+      return;
+    }
+  }
+  if (step->problem.size() > 0) log_.error("USSD dialog failed: {}", step->problem);
+  // A new PIN is hashed off the loop too, before the txn that stores it.
+  std::vector<std::string> newPins;
+  for (const menus::Effect& effect : step->effects)
+    if (const auto* set = std::get_if<menus::PinSet>(&effect.value)) newPins.push_back(set->pin);
+  if (newPins.empty() || step->newPinHashes.size() == newPins.size()) {
+    finish(std::move(step), std::move(done));
+    return;
+  }
+  auto hashes = std::make_shared<std::vector<std::string>>();
+  offLoop(
+      [newPins = std::move(newPins), hashes] {
+        for (const std::string& pin : newPins)
+          hashes->push_back(store::hashPin(pin));
+      },
+      [this, step, done = std::move(done), hashes]() mutable {
+        step->newPinHashes = std::move(*hashes);
+        const auto wanted = static_cast<std::size_t>(std::count_if(
+            step->effects.begin(), step->effects.end(),
+            [](const auto& e) { return std::holds_alternative<menus::PinSet>(e.value); }));
+        if (step->newPinHashes.size() != wanted) {
+          // Hashing failed (out of memory): no PIN stored, nothing confirmed.
+          step->effects.clear();
+          step->dialog.reset();
+          step->reply = {false, unavailable(*step->tree)};
+          step->outcome = "app_error";
+          step->erase = true;
+          log_.error("USSD new PIN not hashed from={}", mask_(step->e164));
+        }
+        finish(std::move(step), std::move(done));
+      });
+}
+
+void UssdService::offLoop(std::function<void()> work, std::function<void()> then) {
+  boost::asio::post(pinWorker_, [this, work = std::move(work), then = std::move(then)]() mutable {
+    try {
+      work();
+    } catch (const std::exception& e) {
+      log_.error("USSD PIN work failed error=\"{}\"", e.what());
+    }
+    // Back to the loop: the writers deliver completions there, and a txn that writes
+    // nothing commits without touching the disk. The service holds no io_context (the
+    // daemon owns it), so this is its way home.
+    stores_.sessionsWriter().submit([](store::WriteTxn&) {},
+                                    [then = std::move(then)](std::error_code) { then(); });
+  });
 }
 
 void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
@@ -333,6 +453,11 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
           // A lost session write costs the dialog's position, not a request: the effects are
           // already committed and keyed by (dialog, step), so a retried step is harmless.
           if (ec) log_.warn("USSD session not stored error={}", ec.message());
+          if (step->dialog && !step->secretsOut.empty()) {
+            pendingSecrets_[step->e164] = {step->dialogId, step->now, step->secretsOut};
+          } else {
+            pendingSecrets_.erase(step->e164);
+          }
           countOutcome(step->previousOutcome);
           countOutcome(step->outcome);
           const std::string channel =
@@ -351,10 +476,17 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
   const store::UpstreamEvents& events = stores_.tables().upstreamEvents;
   const store::Outbox& outbox = stores_.outbox();
   const store::LoanBook& book = stores_.tables().loanBook;
+  const store::PinTable& pins = stores_.tables().pins;
   auto smsQueued = std::make_shared<bool>(false);
+  auto pinLocked = std::make_shared<bool>(false);
+  const auto maxTries = static_cast<std::uint32_t>(std::max(options_.pinMaxTries, 1));
+  const std::int64_t lockoutMs = options_.pinLockout.count();
   stores_.durableWriter().submit(
-      [&events, &outbox, &book, step, smsQueued](store::WriteTxn& txn) {
+      [&events, &outbox, &book, &pins, step, smsQueued, pinLocked, maxTries,
+       lockoutMs](store::WriteTxn& txn) {
         const std::int64_t nowS = step->now / 1000;
+        *pinLocked = false;  // the writer may run this twice (map grown)
+        std::size_t pinSets = 0;
         for (std::size_t i = 0; i < step->effects.size(); ++i) {
           const menus::Effect& effect = step->effects[i];
           const store::EventKey key = effectKey(step->e164, step->dialogId, effect.step, i);
@@ -371,6 +503,15 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
             m.notAfter = nowS + 24 * 3600;
             outbox.enqueue(txn, std::move(m), nowS);
             *smsQueued = true;
+          } else if (const auto* attempt = std::get_if<menus::PinAttempt>(&effect.value)) {
+            if (attempt->ok) {
+              pins.recordSuccess(txn, step->digits, step->now);
+            } else if (pins.recordFailure(txn, step->digits, step->now, maxTries, lockoutMs)
+                           .locked) {
+              *pinLocked = true;
+            }
+          } else if (std::holds_alternative<menus::PinSet>(effect.value)) {
+            pins.set(txn, step->digits, step->newPinHashes.at(pinSets++), step->now);
           } else if (const auto* lang = std::get_if<menus::LanguageChosen>(&effect.value)) {
             if (auto client = book.clientByMsisdn(txn, step->digits)) {
               client->language = lang->language;
@@ -379,7 +520,8 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
           }
         }
       },
-      [this, step, smsQueued, done, saveSession = std::move(saveSession)](std::error_code ec) {
+      [this, step, smsQueued, pinLocked, done,
+       saveSession = std::move(saveSession)](std::error_code ec) {
         if (ec) {
           // Nothing confirmed, nothing sent: the user sees no page and tries again; the
           // session stays where it was.
@@ -391,6 +533,10 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
         for (const menus::Effect& effect : step->effects) {
           metrics_.counter(MetricId::UssdEffectsTotal, {effectType(effect)}).inc();
           log_.info("USSD effect from={} {}", mask_(step->e164), menus::describe(effect));
+        }
+        if (*pinLocked) {
+          log_.warn("USSD PIN locked from={} lockout_s={}", mask_(step->e164),
+                    options_.pinLockout.count() / 1000);
         }
         if (*smsQueued) sender_.wake();
         saveSession();
@@ -432,6 +578,8 @@ void UssdService::end(UssdRequest request, std::string outcome, Done done) {
 
 void UssdService::sweep() {
   const std::int64_t now = nowMs();
+  std::erase_if(pendingSecrets_,
+                [&](const auto& kv) { return now - kv.second.at > options_.idleTimeout.count(); });
   std::vector<std::string> stale;
   {
     store::ReadTxn txn = stores_.sessions().beginRead();

@@ -9,7 +9,16 @@
 //            the effects of action screens committed exactly once to the durable store
 //            (events for upstream keyed by dialog and step, SMS through the outbox) BEFORE
 //            the page that confirms them is sent. Outcomes per dialog feed the metrics.
-// Threading: the loop thread; stores are written through their group-commit writers.
+//            PINs (issue 5, item 6): argon2id verify and hash cost tens of milliseconds, so
+//            they run on a one-thread worker the service owns. The engine is pure, so a
+//            step whose input is a PIN nobody verified yet is decided, the PIN verified on
+//            the worker, and the step decided again on the loop with the answer. PinAttempt
+//            (count a wrong try, lock at pinMaxTries for pinLockout; reset when right) and
+//            PinSet (the new hash) commit in the same durable txn as the other effects,
+//            before the page. A new PIN waiting for its repeat lives in memory only
+//            (pendingSecrets_), never in the fast store; dial-through digits are not stored.
+// Threading: the loop thread; stores are written through their group-commit writers; the
+//            PIN worker runs only store::verifyPin/hashPin and comes back through a writer.
 // Errors:    a store refusal answers nullopt (the ingress answers its temporary error: the
 //            operator retries or the user dials again); a broken menu or session ends the
 //            dialog with the tree's "unavailable" page. Nothing throws to the ingress.
@@ -23,8 +32,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <spdlog/logger.h>
+#include <boost/asio/thread_pool.hpp>
 
 #include "gateway/metrics.hpp"
 #include "gateway/msisdn_mask.hpp"
@@ -89,6 +100,20 @@ class UssdService {
 
  private:
   struct Step;
+  struct PendingSecrets {
+    std::uint64_t dialogId = 0;
+    std::int64_t at = 0;  // ms; swept after the idle timeout
+    std::map<std::string, std::string, std::less<>> values;
+  };
+  // One request: more than this many PINs in it (a dial-through string) ends the dialog.
+  static constexpr int kMaxPinRounds = 4;
+
+  // Runs the engine for a request from what `step` holds (again after a PIN verification).
+  void decide(Step& step) const;
+  // Verifies a PIN the engine asked about, hashes new PINs, then finish().
+  void proceed(std::shared_ptr<Step> step, Done done);
+  // `work` on the PIN worker, then `then` on the loop.
+  void offLoop(std::function<void()> work, std::function<void()> then);
 
   menus::MenuTreePtr treeFor(const std::string& version) const;
   void finish(std::shared_ptr<Step> step, Done done);
@@ -103,7 +128,9 @@ class UssdService {
   store::UssdDialogTable dialogs_;
   store::PaymentPointLocator points_;
   menus::MenuTreePtr current_;
-  std::map<std::string, menus::MenuTreePtr> trees_;  // by version: live dialogs keep theirs
+  std::map<std::string, menus::MenuTreePtr> trees_;       // by version: live dialogs keep theirs
+  std::map<std::string, PendingSecrets> pendingSecrets_;  // by E.164
+  boost::asio::thread_pool pinWorker_;                    // last: stopped first
 };
 
 }  // namespace mfigw::gateway

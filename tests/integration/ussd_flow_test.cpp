@@ -13,6 +13,7 @@
 #include "store/business_tables.hpp"
 #include "store/day_number.hpp"
 #include "store/env.hpp"
+#include "store/pin_table.hpp"
 
 namespace mfigw::testing {
 namespace {
@@ -20,6 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kPhone = "254712345678";
+constexpr const char* kPin = "4321";  // balance, credit and deferral are behind the PIN
 
 void seedLoanBook(const std::filesystem::path& state) {
   std::filesystem::create_directories(state / "data");
@@ -55,6 +57,7 @@ void seedLoanBook(const std::filesystem::path& state) {
     loan.ver = 1;
     loan.asOf = static_cast<std::uint32_t>(std::time(nullptr));
     tables.loanBook.upsertLoan(txn, loan);
+    tables.pins.set(txn, kPhone, store::hashPin(kPin), std::time(nullptr) * 1000);
   });
 }
 
@@ -128,7 +131,8 @@ TEST(UssdFlow, BalanceComesFromTheLocalSnapshot) {
   EXPECT_NE(UssdHarness::text(welcome).find("Request a loan"), std::string::npos);
   EXPECT_EQ(welcome.sessionInfo, session);  // echoed
 
-  const auto balance = h.exchange(false, "1", session);
+  h.exchange(false, "1", session);  // the PIN screen
+  const auto balance = h.exchange(false, kPin, session);
   const std::string page = UssdHarness::text(balance);
   EXPECT_NE(page.find("12,500.00"), std::string::npos) << page;  // total outstanding
   EXPECT_NE(page.find("2,500.00"), std::string::npos) << page;   // next installment
@@ -149,7 +153,7 @@ TEST(UssdFlow, LoanRequestIsCommittedOnceBeforeTheLastPage) {
   EXPECT_NE(UssdHarness::text(confirm).find("10,000"), std::string::npos)
       << UssdHarness::text(confirm);
   h.exchange(false, "1", session);  // confirm
-  const auto done = h.exchange(false, "4321", session);
+  const auto done = h.exchange(false, kPin, session);
   EXPECT_EQ(done.op, 17);  // PSSR response: last page
   EXPECT_NE(UssdHarness::text(done).find("Request sent"), std::string::npos)
       << UssdHarness::text(done);
@@ -175,10 +179,13 @@ TEST(UssdFlow, DialThroughAndResumeAfterADroppedDialog) {
   UssdHarness h;
   ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
   ASSERT_TRUE(h.bound());
-  // *123*1# opens the balance page at once.
-  const auto direct = h.exchange(true, "*123*1#", h.newSession());
-  EXPECT_NE(UssdHarness::text(direct).find("Balance"), std::string::npos)
-      << UssdHarness::text(direct);
+  // *123*1# opens the balance's PIN page at once; the PIN shows the balance.
+  const std::string dialled = h.newSession();
+  const auto direct = h.exchange(true, "*123*1#", dialled);
+  EXPECT_NE(UssdHarness::text(direct).find("PIN"), std::string::npos) << UssdHarness::text(direct);
+  const auto balance = h.exchange(false, kPin, dialled);
+  EXPECT_NE(UssdHarness::text(balance).find("Balance"), std::string::npos)
+      << UssdHarness::text(balance);
 
   // A dialog in the loan screens; the network drops it; the phone dials again.
   const std::string first = h.newSession();
@@ -241,8 +248,12 @@ TEST(UssdFlow, AfricasTalkingAggregatorDrivesTheSameMenu) {
   const auto welcome = post("aggregator-key-0123456789", "");
   ASSERT_EQ(welcome.status, 200) << welcome.body;
   EXPECT_EQ(welcome.body.rfind("CON Welcome Amina", 0), 0u) << welcome.body;
-  // Cumulative text: "1" is the first answer; the session is known, so "1" is read as input.
-  const auto balance = post("aggregator-key-0123456789", "1");
+  // Cumulative text: "1" is the first answer; the session is known, so "1" is read as input,
+  // and "1*4321" gives the PIN (the newest input only).
+  const auto pin = post("aggregator-key-0123456789", "1");
+  ASSERT_EQ(pin.status, 200);
+  EXPECT_NE(pin.body.find("PIN"), std::string::npos) << pin.body;
+  const auto balance = post("aggregator-key-0123456789", std::string("1*") + kPin);
   ASSERT_EQ(balance.status, 200);
   EXPECT_NE(balance.body.find("12,500.00"), std::string::npos) << balance.body;
 }
