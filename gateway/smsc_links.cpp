@@ -150,8 +150,10 @@ SmscLinks::SmscLinks(boost::asio::io_context& io, const GatewayConfig& config, M
     options.tps = 100;
     options.reconnectMin = 200ms;
     options.reconnectMax = 5s;
-    LinkInfo info{kSimulatorLink, smpp::BindMode::Transceiver, options.window,
-                  submitTemplate(config.sms, nullptr), smpp::IdFormat::AsIs};
+    LinkInfo info{.name = kSimulatorLink,
+                  .window = options.window,
+                  .submit = submitTemplate(config.sms, nullptr),
+                  .tps = static_cast<std::uint32_t>(options.tps)};
     add(std::move(info), {"127.0.0.1", simulator_->port()}, std::move(options));
   }
   for (const SmppLinkConfig& link : config.smpp.links) {
@@ -163,8 +165,12 @@ SmscLinks::SmscLinks(boost::asio::io_context& io, const GatewayConfig& config, M
     endpoint.tls.certFile = link.tlsCertFile;
     endpoint.tls.keyFile = link.tlsKeyFile;
     const auto addOne = [&](std::string name, smpp::BindMode mode) {
-      LinkInfo info{std::move(name), mode, link.window, submitTemplate(config.sms, &link),
-                    idFormat(link.receiptIdFormat)};
+      LinkInfo info{.name = std::move(name),
+                    .mode = mode,
+                    .window = link.window,
+                    .submit = submitTemplate(config.sms, &link),
+                    .receiptIds = idFormat(link.receiptIdFormat),
+                    .tps = link.tps};
       add(std::move(info), endpoint, sessionOptions(link, mode));
     };
     if (link.bindMode == "pair") {
@@ -223,12 +229,18 @@ const LinkInfo& SmscLinks::info(LinkIndex link) const {
 }
 
 namespace {
-std::size_t roomOf(const smpp::EsmeLink& esme, std::uint32_t window) {
+std::size_t roomOf(const smpp::EsmeLink& esme, const LinkInfo& info) {
   if (esme.state() != smpp::SessionState::Bound) return 0;
-  // One window on the wire and one waiting in the Session's queue keeps the pipe full
-  // without claiming more than a crash could duplicate.
+  // A window on the wire plus what the bind may send in the next ~200 ms waiting in the
+  // Session's queue. Each claim is a durable commit, so at a high TPS one window per claim
+  // would make fsync the limit (about 800 msg/s at window 10). Claiming ahead adds no
+  // duplicates after a crash: only submits on the wire can go twice; claimed ones that
+  // never left go back to the queue (Outbox::recover).
+  const std::size_t window = info.window;
+  const std::size_t ahead =
+      std::max<std::size_t>(window, std::min<std::size_t>(info.tps / 5, 1000));
   const std::size_t held = esme.inFlight() + esme.queued();
-  const std::size_t cap = 2 * static_cast<std::size_t>(window);
+  const std::size_t cap = window + ahead;
   return held >= cap ? 0 : cap - held;
 }
 }  // namespace
@@ -236,7 +248,7 @@ std::size_t roomOf(const smpp::EsmeLink& esme, std::uint32_t window) {
 std::size_t SmscLinks::room() const {
   std::size_t total = 0;
   for (const Link& link : links_)
-    if (transmits(link.info.mode)) total += roomOf(*link.esme, link.info.window);
+    if (transmits(link.info.mode)) total += roomOf(*link.esme, link.info);
   return total;
 }
 
@@ -245,7 +257,7 @@ std::optional<LinkIndex> SmscLinks::pick() const {
   std::size_t bestRoom = 0;
   for (LinkIndex i = 0; i < links_.size(); ++i) {
     if (!transmits(links_[i].info.mode)) continue;
-    const std::size_t r = roomOf(*links_[i].esme, links_[i].info.window);
+    const std::size_t r = roomOf(*links_[i].esme, links_[i].info);
     if (r > bestRoom) {
       best = i;
       bestRoom = r;

@@ -64,6 +64,7 @@ struct LinkInfo {
   std::uint32_t window = 10;
   smpp::SubmitTemplate submit;  // addresses, split mode, encoding options for this link
   smpp::IdFormat receiptIds = smpp::IdFormat::AsIs;
+  std::uint32_t tps = 10;  // the bind's submit rate limit
 };
 
 class SmscLinks {
@@ -81,7 +82,8 @@ class SmscLinks {
 
   [[nodiscard]] std::size_t size() const { return links_.size(); }
   [[nodiscard]] const LinkInfo& info(LinkIndex link) const;
-  // Submits the bound transmitting links take now without queueing past one window each.
+  // Submits the bound transmitting links take now: a window on the wire plus ~200 ms of
+  // their TPS queued behind it (at least one more window).
   [[nodiscard]] std::size_t room() const;
   // The bound transmitting link with the most room, or nullopt when none is bound.
   [[nodiscard]] std::optional<LinkIndex> pick() const;
