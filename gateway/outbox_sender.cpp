@@ -109,7 +109,9 @@ void OutboxSender::armPoll(std::chrono::milliseconds after) {
 
 void OutboxSender::pump() {
   if (claiming_ || stopped_) return;
-  const std::size_t room = links_.room();
+  // Claimed messages still held here (not yet on a link) take their share of the room.
+  const std::size_t linkRoom = links_.room();
+  const std::size_t room = linkRoom > held_.size() ? linkRoom - held_.size() : 0;
   if (room == 0) {
     armPoll(kPoll);  // links down or full: a bind or an answer wakes us sooner
     return;
@@ -152,19 +154,50 @@ void OutboxSender::pump() {
       });
 }
 
+std::size_t OutboxSender::windowTotal() const {
+  std::size_t total = 0;
+  for (LinkIndex i = 0; i < links_.size(); ++i)
+    total += links_.info(i).window;
+  return std::max<std::size_t>(total, 1);
+}
+
 void OutboxSender::dispatch(std::vector<store::OutboxMessage> claimed) {
-  for (const store::OutboxMessage& message : claimed) {
+  for (store::OutboxMessage& message : claimed)
+    held_.push_back(std::move(message));
+  feed();
+}
+
+void OutboxSender::feed() {
+  // At most a window of parts whose SMSC answer is not committed yet: what a crash can make
+  // the SMSC see twice. An answer frees its slot only once it is durable (partRecorded).
+  const std::size_t limit = windowTotal();
+  while (!held_.empty() && unrecorded_ < limit) {
     const auto link = links_.pick();
     if (!link) {
       // Every link went down since the claim: back to the queue, nothing counted.
       const store::Outbox& outbox = outbox_;
-      const std::uint64_t id = message.id;
+      std::vector<std::uint64_t> ids;
+      for (const store::OutboxMessage& m : held_)
+        ids.push_back(m.id);
+      held_.clear();
       stores_.durableWriter().submit(
-          [&outbox, id](store::WriteTxn& txn) { outbox.requeue(txn, id, nowSeconds()); }, {});
-      continue;
+          [&outbox, ids](store::WriteTxn& txn) {
+            for (std::uint64_t id : ids)
+              outbox.requeue(txn, id, nowSeconds());
+          },
+          {});
+      return;
     }
+    const store::OutboxMessage message = std::move(held_.front());
+    held_.pop_front();
     send(message, *link);
   }
+}
+
+void OutboxSender::partRecorded(std::size_t parts) {
+  unrecorded_ = unrecorded_ > parts ? unrecorded_ - parts : 0;
+  feed();
+  wake();  // room for the next claim
 }
 
 void OutboxSender::send(const store::OutboxMessage& message, LinkIndex link) {
@@ -187,6 +220,7 @@ void OutboxSender::send(const store::OutboxMessage& message, LinkIndex link) {
   }
   const auto parts = static_cast<std::uint8_t>(built->parts.size());
   inFlight_[message.id] = InFlight{parts, 0, message.attempts, false};
+  unrecorded_ += parts;
   for (std::uint8_t i = 0; i < parts; ++i) {
     links_.submit(link, {outboxLocalId(message.id, i), std::move(built->parts[i])});
   }
@@ -218,6 +252,7 @@ void OutboxSender::onSubmitAcked(LinkIndex link, std::uint64_t localId, const st
         // Not stored: the message stays `sending` and goes again after a restart; the SMSC
         // already has it, so that is one duplicate at worst.
         if (ec) log_.error("outbox: submit result not stored id={} error={}", id, ec.message());
+        partRecorded(1);
       });
   partAnswered(id);
 }
@@ -246,18 +281,23 @@ void OutboxSender::onSubmitFailed(LinkIndex link, std::uint64_t localId, smpp::C
           outbox.markFailed(txn, id, static_cast<std::uint32_t>(status), why, permanent, at,
                             nowSeconds());
         },
-        {});
+        [this](std::error_code) { partRecorded(1); });
+  } else {
+    partRecorded(1);  // the message's outcome is already on its way to the store
   }
   partAnswered(id);
 }
 
 void OutboxSender::onRequeue(LinkIndex, std::vector<smpp::OutgoingMessage> messages) {
   std::vector<std::uint64_t> ids;
+  std::size_t parts = 0;
   for (const smpp::OutgoingMessage& m : messages) {
     if (!isOutboxLocalId(m.localId)) continue;  // a USSD page: the dialog is gone with the link
+    ++parts;                                    // never reached the SMSC: no slot to keep
     const std::uint64_t id = m.localId >> 8;
     if (inFlight_.erase(id) > 0) ids.push_back(id);
   }
+  unrecorded_ = unrecorded_ > parts ? unrecorded_ - parts : 0;
   if (ids.empty()) return;
   log_.info("outbox: {} message(s) handed back by a link, queued again", ids.size());
   const store::Outbox& outbox = outbox_;

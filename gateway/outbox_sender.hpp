@@ -6,7 +6,10 @@
 //            builds the submit_sm parts, and writes each outcome back through the group-commit
 //            writer: part accepted (SMSC id), refused (permanent -> failed; transient -> retry
 //            with doubling back-off), handed back (requeued). At start it puts back what a
-//            crash left in `sending`: at-least-once, with duplicates bounded by the window.
+//            crash left in `sending`: at-least-once, with duplicates bounded by the window:
+//            claimed messages wait here and go to a link only while fewer than the links'
+//            windows of parts have an SMSC answer that is not yet committed (a submit_sm_resp
+//            frees its slot when its record is durable, not when it arrives).
 // Threading: the loop thread; store work runs on the writer thread, completions come back
 //            to the loop through the writer's post.
 // Errors:    store refusals (map full) leave messages where they were and retry later; a text
@@ -16,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -72,6 +76,9 @@ class OutboxSender final : public SubmitSink {
 
   void pump();
   void dispatch(std::vector<store::OutboxMessage> claimed);
+  void feed();
+  void partRecorded(std::size_t parts);
+  std::size_t windowTotal() const;
   void send(const store::OutboxMessage& message, LinkIndex link);
   void armPoll(std::chrono::milliseconds after);
   void partAnswered(std::uint64_t id);
@@ -88,6 +95,8 @@ class OutboxSender final : public SubmitSink {
   spdlog::logger& log_;
   boost::asio::steady_timer poll_;
   std::unordered_map<std::uint64_t, InFlight> inFlight_;  // by outbox id
+  std::deque<store::OutboxMessage> held_;                 // claimed, not yet handed to a link
+  std::size_t unrecorded_ = 0;  // parts on a link whose answer is not committed yet
   bool claiming_ = false;
   bool again_ = false;  // woken while a claim was running
   bool started_ = false;
