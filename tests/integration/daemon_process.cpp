@@ -124,8 +124,8 @@ void DaemonProcess::writeRawConfig(const std::string& yaml) {
 
 void DaemonProcess::writeConfig(const std::string& extra) {
   std::ostringstream yaml;
-  yaml << "log:\n  level: debug\n"
-       << "store:\n  path: " << statePath().string() << "\n  map_size: 8MiB\n"
+  yaml << "log:\n  level: " << logLevel_ << "\n"
+       << "store:\n  path: " << statePath().string() << "\n  map_size: " << mapSize_ << "\n"
        << "  session_map_size: 4MiB\n"
        << "admin:\n  listen: 127.0.0.1:" << port_ << "\n"
        << "shutdown:\n  drain_timeout: 5s\n";

@@ -48,6 +48,10 @@ class DaemonProcess {
   // The default test config (store in statePath(), admin on adminPort()), plus `extra`
   // YAML appended at top level.
   void writeConfig(const std::string& extra = "");
+  // What writeConfig() writes for log.level and store.map_size (default "debug", "8MiB"):
+  // a long run with a large store sets them before writeConfig().
+  void setLogLevel(std::string level) { logLevel_ = std::move(level); }
+  void setMapSize(std::string size) { mapSize_ = std::move(size); }
   void writeRawConfig(const std::string& yaml);
 
   // Creates the NOTIFY_SOCKET the next start() passes to the daemon. watchdogUsec > 0 also
@@ -76,6 +80,8 @@ class DaemonProcess {
   pid_t pid_ = -1;
   int notifyFd_ = -1;
   std::chrono::microseconds watchdogUsec_{0};
+  std::string logLevel_ = "debug";
+  std::string mapSize_ = "8MiB";
 };
 
 }  // namespace mfigw::testing

@@ -14,6 +14,8 @@
 
 #include "daemon_process.hpp"
 #include "smpp/sim/sim_server.hpp"
+#include "store/business_tables.hpp"
+#include "store/env.hpp"
 
 namespace mfigw::testing {
 namespace {
@@ -188,6 +190,22 @@ TEST(SmsFlow, StopCancelsQueuedConfirmsOnceAndBlocksLaterSends) {
   ASSERT_EQ(sent.size(), 1u);
   const std::string confirmation = sent.back().shortMessage;
   EXPECT_NE(confirmation.find("START"), std::string::npos) << confirmation;
+
+  // Upstream learns it once: one opt-out event for the two STOPs (no sync configured, so it
+  // is still pending).
+  h.daemon.signal(SIGTERM);
+  ASSERT_TRUE(h.daemon.waitExit(20s));
+  store::EnvOptions options;
+  options.path = (h.daemon.statePath() / "data").string();
+  store::Env env(options);
+  const store::BusinessTables tables = store::openBusinessTables(env);
+  store::ReadTxn txn = env.beginRead();
+  const auto events = tables.upstreamEvents.pendingBatch(txn, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, store::UpstreamEventType::OptOut);
+  const json payload = json::parse(events[0].payload);
+  EXPECT_EQ(payload["msisdn"], "+" + phone);
+  EXPECT_EQ(payload["source"], "sms");
 }
 
 TEST(SmsFlow, SigkillMidFlightLosesNothingAndDuplicatesStayWithinTheWindow) {
