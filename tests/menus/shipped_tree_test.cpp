@@ -39,7 +39,36 @@ class ShippedTree : public ::testing::Test {
                     {"loan_min", "100000"},
                     {"loan_max", "5000000"},
                     {"officer_name", "Peter Otieno"},
-                    {"home_branch", "KSM"}};
+                    {"home_branch", "KSM"},
+                    {"has_loan1", "1"},
+                    {"has_loan2", "1"},
+                    {"loan1_acct", "0417"},
+                    {"loan1_out", "3000000"},
+                    {"loan1_late", "0"},
+                    {"loan1_next_amount", "500000"},
+                    {"loan1_next_due", "2024-06-12"},
+                    {"loan1_officer", "Peter Otieno"},
+                    {"loan1_as_of", "2024-06-01"},
+                    {"loan2_acct", "0933"},
+                    {"loan2_out", "1500000"},
+                    {"loan2_late", "250000"},
+                    {"loan2_next_amount", "250000"},
+                    {"loan2_next_due", "2024-06-20"},
+                    {"loan2_officer", "Grace Njeri"},
+                    {"loan2_as_of", "2024-05-31"},
+                    {"loan_count", "4"},
+                    {"has_loan3", "1"},
+                    {"loan3_acct", "1288"},
+                    {"loan3_out", "99999999"},
+                    {"loan3_late", "99999999"},
+                    {"loan3_next_amount", "99999999"},
+                    {"loan3_next_due", "2024-12-31"},
+                    {"loan3_officer", "Abdallah Mwinyi"},
+                    {"loan3_as_of", "2024-05-30"},
+                    {"in_group", "1"},
+                    {"group_name", "Umoja Women"},
+                    {"group_members", "24"},
+                    {"group_meeting", "2024-06-14"}};
     data_.points["KSM"] = {{"Equity Agent Oginga", 850, "Mon-Sat 8-18", ""},
                            {"M-Pesa Shop 12", 1400, "8-20", ""},
                            {"Post office", 2300, "8-17", ""},
@@ -69,8 +98,9 @@ TEST_F(ShippedTree, LoadsInFourLanguagesUnderTheSafeBudget) {
 // "more", and one valid value for each kind of input screen) and checks that every screen
 // is reached and every page fits, in every language.
 TEST_F(ShippedTree, EveryScreenIsReachedAndEveryPageFitsInEveryLanguage) {
-  const std::vector<std::string> inputs{"1", "2",  "3",    "4",    "5",   "6",   "7",
-                                        "8", "98", "2000", "1234", "401", "4321"};
+  const std::vector<std::string> inputs{"1",    "2",    "3",   "4",    "5",         "6",
+                                        "7",    "8",    "9",   "10",   "11",        "98",
+                                        "2000", "1234", "401", "4321", "0712345678"};
   std::set<std::string> shownScreens;
   for (const auto& l : tree_->languages) {
     SCOPED_TRACE(l.code);
@@ -110,7 +140,8 @@ TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
   EXPECT_EQ(r.text,
             "Welcome Wanjiru Kamau\n1 Balance & next due\n2 Request a loan\n3 Delay a payment\n"
             "4 Payment points\n5 Talk to my officer\n6 Language\n98 More");
-  EXPECT_EQ(step(*tree_, r.session, "98", data_).text, "7 My PIN\n8 Exit\n0 Back");
+  EXPECT_EQ(step(*tree_, r.session, "98", data_).text,
+            "7 My PIN\n8 My loans\n9 My group\n10 Refer a friend\n11 Exit\n0 Back");
   const std::vector<std::pair<std::string, std::string>> transcript{
       {"2", "Amount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
       {"60000", "Amount out of range.\nAmount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
@@ -183,7 +214,10 @@ TEST_F(ShippedTree, DialThroughShortcuts) {
                         "*384*5# officer_confirm",
                         "*384*6# language",
                         "*384*7# pin_old",
-                        "*384*8# bye",
+                        "*384*8# loans_pin",
+                        "*384*9# group_status",
+                        "*384*10# refer_phone",
+                        "*384*11# bye",
                         "*384*3*1# delay_days",
                         "*384*3*2# delay_days",
                         "*384*4*1# points_branch",
@@ -222,6 +256,84 @@ TEST_F(ShippedTree, PinScreensInEnglishAndArabic) {
   EXPECT_EQ(r.text, "تم حفظ رمزك. لا تشاركه مع أحد.");
   ASSERT_EQ(r.effects.size(), 1u);
   EXPECT_EQ(std::get<PinSet>(r.effects[0].value).pin, "5555");
+}
+
+}  // namespace
+}  // namespace mfigw::menus
+
+namespace mfigw::menus {
+namespace {
+
+// My loans, group status and refer a friend, walked in every language: the same inputs
+// reach the same screens, and each language's pages name the values given.
+TEST_F(ShippedTree, MyLoansGroupAndReferralInEveryLanguage) {
+  for (const auto& l : tree_->languages) {
+    SCOPED_TRACE(l.code);
+    // Page 2 of the welcome holds options 7..11 in every language.
+    StepResult r = run(*tree_, l.code, {"98", "8", "1234"}, data_);
+    EXPECT_EQ(r.session.screen, "loans_list");
+    EXPECT_NE(r.text.find("0417"), std::string::npos) << r.text;
+    // Arabic pages hold one loan each: option 2 works from any page.
+    EXPECT_NE(r.text.find(": 4"), std::string::npos) << r.text;  // all open loans, 3 shown
+    r = step(*tree_, r.session, "2", data_);
+    EXPECT_EQ(r.session.screen, "loan2");
+    EXPECT_NE(r.text.find("20"), std::string::npos) << r.text;  // next due 20/06/2024
+    r = step(*tree_, r.session, "1", data_);
+    EXPECT_EQ(r.session.screen, "loan2_more");
+    EXPECT_EQ(r.status, StepStatus::End);
+    EXPECT_NE(r.text.find("Grace Njeri"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("2024"), std::string::npos) << r.text;
+
+    r = run(*tree_, l.code, {"98", "9"}, data_);
+    EXPECT_EQ(r.session.screen, "group_status");
+    EXPECT_EQ(r.status, StepStatus::End);
+    EXPECT_NE(r.text.find("Umoja Women"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("24"), std::string::npos) << r.text;
+    EXPECT_NE(r.text.find("14"), std::string::npos) << r.text;
+
+    r = run(*tree_, l.code, {"98", "10", "0712345678", "1"}, data_);
+    EXPECT_EQ(r.session.screen, "refer_done");
+    EXPECT_EQ(r.status, StepStatus::End);
+    ASSERT_EQ(r.effects.size(), 1u);
+    const auto& referral = std::get<Referral>(r.effects[0].value);
+    EXPECT_EQ(referral.phone, "0712345678");
+    EXPECT_EQ(r.effects[0].tag, "friend");
+  }
+}
+
+TEST_F(ShippedTree, MyLoansAndReferralInEnglish) {
+  StepResult r = begin(*tree_, "en", data_);
+  r = step(*tree_, r.session, "98", data_);
+  EXPECT_EQ(r.text, "7 My PIN\n8 My loans\n9 My group\n10 Refer a friend\n11 Exit\n0 Back");
+  r = run(*tree_, "en", {"98", "8", "1234"}, data_);
+  EXPECT_EQ(r.text,
+            "My loans: 4\n1 ...0417 KES 30,000.00\n2 ...0933 KES 15,000.00\n"
+            "3 ...1288 KES 999,999.99\n0 Back 00 Main");
+  r = step(*tree_, r.session, "1", data_);
+  EXPECT_EQ(r.text,
+            "Loan ...0417\nOwed: KES 30,000.00\nNext: KES 5,000.00\nDue: 12/06/2024\n"
+            "0 Back 00 Main");
+  r = step(*tree_, r.session, "1", data_);
+  EXPECT_EQ(r.text, "Late: KES 0.00\nOfficer: Peter Otieno\nAs of 01/06/2024");
+
+  // A number the gateway's libphonenumber check refuses repeats the screen.
+  data_.refusedPhones.insert("0712345670");
+  r = run(*tree_, "en", {"98", "10", "0712345670"}, data_);
+  EXPECT_EQ(r.text, "Not a valid phone number.\nYour friend's phone number:\n0 Back 00 Main");
+  r = step(*tree_, r.session, "0712345678", data_);
+  EXPECT_EQ(r.text,
+            "Refer 0712345678? An officer will call them.\n1 Confirm\n2 Cancel\n0 Back 00 Main");
+  r = step(*tree_, r.session, "1", data_);
+  EXPECT_EQ(r.text, "Thank you for your referral.");
+}
+
+TEST_F(ShippedTree, LoansAndGroupHiddenWithoutLoansOrGroup) {
+  data_.values["has_loan1"] = "0";
+  data_.values["in_group"] = "0";
+  const StepResult r = run(*tree_, "en", {"98"}, data_);
+  EXPECT_EQ(r.text, "7 My PIN\n10 Refer a friend\n11 Exit\n0 Back");
+  EXPECT_EQ(step(*tree_, r.session, "8", data_).text.rfind("Invalid choice.\n", 0), 0u);
+  EXPECT_EQ(step(*tree_, r.session, "9", data_).text.rfind("Invalid choice.\n", 0), 0u);
 }
 
 }  // namespace
