@@ -81,9 +81,9 @@ void UssdHttpIngress::checkKey(const AdminRequest& request) const {
     throw HttpError(404, "not found");  // a wrong key learns nothing, not even "forbidden"
 }
 
-void UssdHttpIngress::africasTalking(const AdminRequest& request, AdminRoutes::Reply reply) {
-  checkKey(request);
-  const auto form = parseFormBody(request.body);
+UssdRequest africasTalkingRequest(
+    std::string_view body, const std::function<std::string(const std::string&)>& liveSessionKey) {
+  const auto form = parseFormBody(body);
   const auto field = [&](const char* name) {
     const auto it = form.find(name);
     if (it == form.end()) throw HttpError(400, std::string("missing form field ") + name);
@@ -97,13 +97,40 @@ void UssdHttpIngress::africasTalking(const AdminRequest& request, AdminRoutes::R
   const std::string text = form.count("text") ? form.at("text") : std::string();
   // The text carries every input so far: a session we know takes the newest one; one we do
   // not know yet is the dial itself, with any dial-through digits.
-  if (service_.liveSessionKey(req.msisdn) == req.sessionKey) {
+  if (liveSessionKey(req.msisdn) == req.sessionKey) {
     const std::size_t star = text.rfind('*');
     req.text = star == std::string::npos ? text : text.substr(star + 1);
   } else {
     req.begin = true;
     req.text = dialled(serviceCode, text);
   }
+  return req;
+}
+
+ArkeselRequest arkeselRequest(std::string_view text) {
+  const nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+  const auto str = [&](const char* name) {
+    if (!body.is_object() || !body.contains(name) || !body[name].is_string())
+      throw HttpError(400, std::string("missing string field ") + name);
+    return body[name].get<std::string>();
+  };
+  ArkeselRequest out;
+  UssdRequest& req = out.request;
+  req.msisdn = str("msisdn");
+  req.sessionKey = str("sessionID");
+  req.channel = "http:arkesel";
+  req.text = str("userData");
+  req.begin = body.contains("newSession") && body["newSession"].is_boolean() &&
+              body["newSession"].get<bool>();
+  out.echo = {{"sessionID", req.sessionKey}, {"msisdn", req.msisdn}};
+  if (body.contains("userID")) out.echo["userID"] = body["userID"];
+  return out;
+}
+
+void UssdHttpIngress::africasTalking(const AdminRequest& request, AdminRoutes::Reply reply) {
+  checkKey(request);
+  UssdRequest req = africasTalkingRequest(
+      request.body, [this](const std::string& msisdn) { return service_.liveSessionKey(msisdn); });
   service_.handle(std::move(req), [reply = std::move(reply)](std::optional<UssdReply> page) {
     if (!page) {
       reply(AdminResponse::error(503, "temporarily unable to store the dialog"));
@@ -115,31 +142,19 @@ void UssdHttpIngress::africasTalking(const AdminRequest& request, AdminRoutes::R
 
 void UssdHttpIngress::arkesel(const AdminRequest& request, AdminRoutes::Reply reply) {
   checkKey(request);
-  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  const auto str = [&](const char* name) {
-    if (!body.is_object() || !body.contains(name) || !body[name].is_string())
-      throw HttpError(400, std::string("missing string field ") + name);
-    return body[name].get<std::string>();
-  };
-  UssdRequest req;
-  req.msisdn = str("msisdn");
-  req.sessionKey = str("sessionID");
-  req.channel = "http:arkesel";
-  req.text = str("userData");
-  req.begin = body.contains("newSession") && body["newSession"].is_boolean() &&
-              body["newSession"].get<bool>();
-  nlohmann::json echo = {{"sessionID", req.sessionKey}, {"msisdn", req.msisdn}};
-  if (body.contains("userID")) echo["userID"] = body["userID"];
-  service_.handle(std::move(req), [echo, reply = std::move(reply)](std::optional<UssdReply> page) {
-    if (!page) {
-      reply(AdminResponse::error(503, "temporarily unable to store the dialog"));
-      return;
-    }
-    nlohmann::json out = echo;
-    out["message"] = page->text;
-    out["continueSession"] = page->continues;
-    reply(AdminResponse::json(200, out));
-  });
+  ArkeselRequest parsed = arkeselRequest(request.body);
+  service_.handle(
+      std::move(parsed.request),
+      [echo = std::move(parsed.echo), reply = std::move(reply)](std::optional<UssdReply> page) {
+        if (!page) {
+          reply(AdminResponse::error(503, "temporarily unable to store the dialog"));
+          return;
+        }
+        nlohmann::json out = echo;
+        out["message"] = page->text;
+        out["continueSession"] = page->continues;
+        reply(AdminResponse::json(200, out));
+      });
 }
 
 }  // namespace mfigw::gateway

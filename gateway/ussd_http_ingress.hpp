@@ -17,8 +17,12 @@
 //            aggregator shows its own error and the user dials again).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "gateway/admin_routes.hpp"
 #include "gateway/secret.hpp"
@@ -29,6 +33,21 @@ namespace mfigw::gateway {
 // application/x-www-form-urlencoded -> fields ('+' is a space, %XX decoded). Throws
 // HttpError 400 on a bad escape.
 std::map<std::string, std::string> parseFormBody(std::string_view body);
+
+// What an Africa's Talking body asks for. `liveSessionKey(msisdn)` is the operator key of the
+// caller's live dialog ("" when none): a body whose sessionId matches continues it with the
+// newest input of the cumulative text; any other begins a dialog (with dial-through digits).
+// Throws HttpError 400 for a missing field or a bad %-escape.
+UssdRequest africasTalkingRequest(
+    std::string_view body, const std::function<std::string(const std::string&)>& liveSessionKey);
+
+// What an Arkesel body asks for, and the ids its answer must echo. Throws HttpError 400 when
+// the body is not a JSON object with string msisdn, sessionID and userData.
+struct ArkeselRequest {
+  UssdRequest request;
+  nlohmann::json echo;
+};
+ArkeselRequest arkeselRequest(std::string_view body);
 
 class UssdHttpIngress {
  public:
