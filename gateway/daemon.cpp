@@ -221,6 +221,7 @@ void Daemon::Impl::buildReminders() {
   reminders = std::make_unique<ReminderScheduler>(
       io, stores->durable(), stores->tables(), stores->durableWriter(), std::move(*loaded.config),
       schedule, loggers.gateway(), ReminderScheduler::Clock{}, [this] { sender->wake(); });
+  reminders->setMetrics(&metrics);
 }
 
 void Daemon::Impl::armUssdSweep() {
