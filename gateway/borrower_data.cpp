@@ -25,13 +25,26 @@ bool blocksCredit(const store::LoanSnapshot& loan, store::DayNumber today) {
          (store::isOpen(loan) && store::daysPastDue(loan, today) > 0);
 }
 
+// The next day on or after `today` that falls on `weekday` (ISO 1..7).
+store::DayNumber nextWeekday(store::DayNumber today, store::Weekday weekday) {
+  const std::chrono::weekday todayWeekday{std::chrono::sys_days(std::chrono::days(today))};
+  const int wanted = static_cast<int>(weekday);
+  const int now = static_cast<int>(todayWeekday.iso_encoding());
+  return today + static_cast<store::DayNumber>((wanted - now + 7) % 7);
+}
+
 }  // namespace
 
 BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
                           const std::string& msisdnDigits) {
   BorrowerView view;
   view.client = book.clientByMsisdn(txn, msisdnDigits);
-  if (view.client) view.loans = book.loansOfClient(txn, view.client->cid);
+  if (!view.client) return view;
+  view.loans = book.loansOfClient(txn, view.client->cid);
+  if (!view.client->groupId.empty()) {
+    view.group = book.group(txn, view.client->groupId);
+    view.groupMembers = book.membersOfGroup(txn, view.client->groupId).size();
+  }
   return view;
 }
 
@@ -61,9 +74,76 @@ const store::LoanSnapshot* BorrowerData::dueSoonest() const {
   return best;
 }
 
+std::vector<const store::LoanSnapshot*> BorrowerData::openLoans() const {
+  std::vector<const store::LoanSnapshot*> open;
+  for (const store::LoanSnapshot& loan : view_.loans)
+    if (store::isOpen(loan)) open.push_back(&loan);
+  // Account order is what the borrower's passbook shows; loan ids mean nothing to them.
+  std::stable_sort(open.begin(), open.end(),
+                   [](const auto* a, const auto* b) { return a->accountNo < b->accountNo; });
+  return open;
+}
+
+std::optional<std::string> BorrowerData::loanValue(std::string_view name) const {
+  const auto open = openLoans();
+  if (name == "loan_count") return std::to_string(open.size());
+  // loanN_field with N in 1..kMaxListedLoans.
+  if (name.size() < 7 || name.substr(0, 4) != "loan" || name[5] != '_') return std::nullopt;
+  const std::size_t n = static_cast<std::size_t>(name[4] - '0');
+  if (n < 1 || n > kMaxListedLoans) return std::nullopt;
+  const std::string_view field = name.substr(6);
+  if (n > open.size()) return std::nullopt;
+  const store::LoanSnapshot& loan = *open[n - 1];
+  if (field == "acct") {
+    const std::size_t tail = std::min<std::size_t>(loan.accountNo.size(), 4);
+    return loan.accountNo.substr(loan.accountNo.size() - tail);
+  }
+  if (field == "out") return std::to_string(loan.totalOutstanding);
+  if (field == "late") return std::to_string(loan.totalOverdue);
+  if (field == "officer") {
+    if (loan.officer.empty()) return std::nullopt;
+    return loan.officer;
+  }
+  if (field == "as_of") {
+    if (loan.asOf == 0) return std::nullopt;
+    return isoDate(store::dayOfUnixSeconds(loan.asOf));
+  }
+  const auto next = store::nextDue(loan, today_);
+  if (!next) return std::nullopt;
+  if (field == "next_amount") return std::to_string(next->amount);
+  if (field == "next_due") return isoDate(next->day);
+  return std::nullopt;
+}
+
+std::optional<std::string> BorrowerData::groupValue(std::string_view name) const {
+  if (name == "in_group") return view_.client->groupId.empty() ? "0" : "1";
+  if (!view_.group) return std::nullopt;
+  const store::Group& group = *view_.group;
+  if (name == "group_name") {
+    if (group.name.empty()) return std::nullopt;
+    return group.name;
+  }
+  if (name == "group_members") return std::to_string(view_.groupMembers);
+  if (name == "group_meeting") {
+    if (group.nextMeetingDay != store::kNoDay && group.nextMeetingDay >= today_)
+      return isoDate(group.nextMeetingDay);
+    // The recorded meeting day has passed (or none was sent): the regular weekday.
+    if (group.meetingWeekday == store::Weekday::None) return std::nullopt;
+    return isoDate(nextWeekday(today_, group.meetingWeekday));
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> BorrowerData::value(std::string_view name) const {
   if (!view_.client) return std::nullopt;  // an unknown caller sees "-" and no offers
   const store::Client& client = *view_.client;
+  if (name.starts_with("has_loan")) {
+    const std::size_t n = name.size() == 9 ? static_cast<std::size_t>(name[8] - '0') : 0;
+    if (n < 1 || n > kMaxListedLoans) return std::nullopt;
+    return openLoans().size() >= n ? "1" : "0";
+  }
+  if (name.starts_with("loan") && name != "loan_min" && name != "loan_max") return loanValue(name);
+  if (name.starts_with("group_") || name == "in_group") return groupValue(name);
   if (name == "client_name") return client.shortName;
   if (name == "home_branch") return std::to_string(client.homeBranch);
   if (name == "balance") {

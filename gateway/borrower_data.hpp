@@ -7,7 +7,12 @@
 //            can_borrow (a known client with no arrears, nothing written off or charged off),
 //            can_defer (an installment is due and no deferral is already pending),
 //            loan_min/loan_max (bounds from the last disbursement), officer_name,
-//            home_branch. Payment points "near" a place: the place is a branch number (typed
+//            home_branch. My loans: loan_count (open loans) and, for the first three open
+//            loans in account order, has_loanN, loanN_acct (last 4 characters), loanN_out,
+//            loanN_late (arrears), loanN_next_amount/loanN_next_due, loanN_officer,
+//            loanN_as_of (N = 1..3). Group status: in_group, group_name, group_members,
+//            group_meeting (the next known meeting day, else the next regular weekday).
+//            Payment points "near" a place: the place is a branch number (typed
 //            area code or the home branch); the points of that branch give the reference
 //            position and the nearest ones, any branch, are returned.
 //            The PIN: pinState() from the caller's PIN record (none, locked, usable);
@@ -37,7 +42,12 @@ struct BorrowerView {
   std::optional<store::Client> client;
   std::vector<store::LoanSnapshot> loans;  // every loan of the client
   std::optional<store::PinRecord> pin;     // the caller's PIN (any caller may have one)
+  std::optional<store::Group> group;       // the client's group record, when it has one
+  std::size_t groupMembers = 0;            // clients whose groupId is the client's group
 };
+
+// How many open loans My loans can show (the menu has one screen per loan).
+inline constexpr std::size_t kMaxListedLoans = 3;
 
 // Reads the client (by E.164 digits without '+') and its loans.
 BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
@@ -73,6 +83,9 @@ class BorrowerData final : public menus::DataSource {
 
  private:
   const store::LoanSnapshot* dueSoonest() const;
+  std::vector<const store::LoanSnapshot*> openLoans() const;  // by account number
+  std::optional<std::string> loanValue(std::string_view name) const;
+  std::optional<std::string> groupValue(std::string_view name) const;
 
   BorrowerView view_;
   store::DayNumber today_;
