@@ -1,7 +1,8 @@
 // Golden transcripts of the shipped menu through the engine: every walk of golden_walks.hpp
 // in every language, run with menus::begin/step over a fixed DataSource (the borrower of
-// golden_walks.hpp on a fixed day: no clock), compared with tests/menus/golden/*.txt. Every
-// page must fit the safe budget (160 GSM 7-bit, 80 UCS-2). A deliberate menu change is
+// golden_walks.hpp on a fixed day: no clock), compared with tests/menus/golden/*.txt. The
+// tree is paged with the daemon's budget (182 GSM 7-bit on the air), and every page shown
+// must fit the safe budget (160 GSM 7-bit, 80 UCS-2). A deliberate menu change is
 // `MFIGW_REGENERATE=1 menus_test --gtest_filter='GoldenTranscript.*'` and a reviewed diff.
 // The daemon's test (tests/integration/ussd_golden_test.cpp) compares its SMPP and HTTP
 // pages with the same files.
@@ -16,6 +17,7 @@
 
 #include "menus/engine.hpp"
 #include "menus/menu_loader.hpp"
+#include "smpp/text_split.hpp"
 #include "tests/menus/golden_walks.hpp"
 #include "tests/menus/test_support.hpp"
 
@@ -37,7 +39,10 @@ bool regenerating() {
 class GoldenTranscript : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto loaded = loadMenuFile(test::shippedTreePath(), test::smppMeasure(160, 80));
+    // Paged as the daemon pages (gateway/ussd_page_measure.hpp: 182 GSM 7-bit, 80 UCS-2), so
+    // its pages can equal these; every page shown must still fit the safe 160 (below).
+    auto loaded = loadMenuFile(test::shippedTreePath(),
+                               test::smppMeasure(smpp::kUssdGsm7Chars, smpp::kUssdUcs2Units));
     ASSERT_TRUE(loaded.ok()) << loaded.errorText();
     tree_ = loaded.tree;
     // What the gateway's BorrowerData answers for the seeded loan book (gateway/borrower_data.cpp).

@@ -136,7 +136,7 @@ inline std::string readGolden(const std::string& path) {
 // Days since 1970-01-01 as YYYY-MM-DD and as the menu shows it (DD/MM/YYYY, every language).
 inline std::string isoDate(std::int64_t day) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(day))};
-  char out[16];
+  char out[64];
   std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return out;
