@@ -31,10 +31,11 @@ std::string configuredName(const std::string& linkName) {
 
 // The TLVs as tag=hex, for the one log line an odd PDU gets (6D/Mica hex-vs-decimal mix-ups
 // are found by reading exactly these).
+// Tags and sizes only: a TLV such as message_payload can carry what the user typed (a PIN).
 std::string tlvText(const smpp::Tlvs& tlvs) {
   std::string out;
   for (const smpp::Tlv& t : tlvs.items())
-    out += fmt::format("{}{:04x}={}", out.empty() ? "" : ",", t.tag, hexBytes(t.value));
+    out += fmt::format("{}{:04x}:{}B", out.empty() ? "" : ",", t.tag, t.value.size());
   return out;
 }
 
