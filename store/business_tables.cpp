@@ -20,6 +20,14 @@ const std::vector<Migration>& businessMigrations() {
       {3, "create-reminder-ledger", [](WriteTxn& txn) { ReminderLedger::open(txn); }},
       // v5 adds the USSD PINs (hash, failures, lockout); no older PIN existed anywhere.
       {4, "create-pins", [](WriteTxn& txn) { PinTable::open(txn); }},
+      // v6 adds the areas (area code -> centre) and cell towers (cell id -> position) of the
+      // payment-point locator. Payment points gained an area code and services in their
+      // own record version (v2 reads v1), so none is rewritten here.
+      {5, "create-areas-and-cell-towers",
+       [](WriteTxn& txn) {
+         txn.openDbi(LoanBookTableNames::kAreas, MDB_CREATE);
+         txn.openDbi(LoanBookTableNames::kCellTowers, MDB_CREATE);
+       }},
   };
   return kSteps;
 }

@@ -6,7 +6,9 @@
 //            with a migration step each.
 //            Versions: 1 = opt-outs; 2 = + the loan book (loan_book.hpp) and the events to
 //            upstream (upstream_events.hpp); 3 = + the SMS outbox (outbox.hpp); 4 = + the reminder
-//            ledger (reminder_ledger.hpp); 5 = + the USSD PINs (pin_table.hpp).
+//            ledger (reminder_ledger.hpp); 5 = + the USSD PINs (pin_table.hpp); 6 = + the
+//            areas and cell towers of the locator (area.hpp, cell_tower.hpp, in the loan
+//            book).
 // Threading: Call at start-up before other threads use the env.
 // Errors:    As migrate() (SchemaTooNew, StoreError, MapFull).
 // Ownership: BusinessTables holds table handles; the Env must outlive it.
@@ -26,7 +28,7 @@
 
 namespace mfigw::store {
 
-inline constexpr uint32_t kBusinessSchemaVersion = 5;
+inline constexpr uint32_t kBusinessSchemaVersion = 6;
 
 struct BusinessTables {
   OptOutTable optouts;

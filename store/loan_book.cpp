@@ -29,6 +29,8 @@ LoanBook LoanBook::open(WriteTxn& txn) {
   book.paymentPoints_ = PaymentPointTable::open(txn, Names::kPaymentPoints);
   book.syncCursors_ = SyncCursorTable::open(txn, Names::kSyncCursors);
   book.counters_ = CounterTable::open(txn, kCountersTable);
+  book.areas_ = AreaTable::open(txn, Names::kAreas);
+  book.cellTowers_ = CellTowerTable::open(txn, Names::kCellTowers);
   return book;
 }
 
@@ -208,6 +210,42 @@ std::optional<PaymentPoint> LoanBook::paymentPoint(const Txn& txn, std::string_v
 
 uint64_t LoanBook::paymentPointsGeneration(const Txn& txn) const {
   return readCounter(txn, counters_, kPaymentPointsGenerationCounter);
+}
+
+// ---- areas ----
+
+bool LoanBook::upsertArea(WriteTxn& txn, const Area& area) const {
+  throwIfInvalid("area", std::to_string(area.code), areaProblems(area));
+  const bool existed = areas_.contains(txn, area.code);
+  areas_.put(txn, area.code, area);
+  bumpCounter(txn, counters_, kPaymentPointsGenerationCounter);
+  return !existed;
+}
+
+bool LoanBook::removeArea(WriteTxn& txn, uint32_t code) const {
+  if (!areas_.erase(txn, code)) {
+    return false;
+  }
+  bumpCounter(txn, counters_, kPaymentPointsGenerationCounter);
+  return true;
+}
+
+std::optional<Area> LoanBook::area(const Txn& txn, uint32_t code) const {
+  return areas_.get(txn, code);
+}
+
+// ---- cell towers ----
+
+bool LoanBook::upsertCellTower(WriteTxn& txn, const CellTower& tower) const {
+  const bool existed = cellTowers_.contains(txn, tower.id);
+  cellTowers_.put(txn, tower.id, tower);  // the codec checks the bounds
+  return !existed;
+}
+
+std::optional<CellTower> LoanBook::cellTower(const Txn& txn, const CellId& id) const {
+  std::optional<CellTower> tower = cellTowers_.get(txn, id);
+  if (tower) tower->id = id;  // the key holds the id
+  return tower;
 }
 
 // ---- sync cursors ----

@@ -1,8 +1,9 @@
 // store/loan_book.hpp: the local copy of the MFI's loan book, with its indexes.
 //
 // Purpose:   One facade over the loan-book tables: clients, MSISDN -> client, loan
-//            snapshots, client -> loans, groups, group -> members, payment points and the
-//            sync cursors. Every write helper keeps the secondary indexes consistent with
+//            snapshots, client -> loans, groups, group -> members, payment points, areas
+//            (area code -> centre) and cell towers (cell id -> position) for the locator,
+//            and the sync cursors. Every write helper keeps the secondary indexes consistent with
 //            the records inside the ONE WriteTxn the caller passes, so the sync can apply a
 //            page of records and its cursor in a single commit (the commit is the
 //            checkpoint). Reads serve the menus, reminders and SMS replies from the local
@@ -28,6 +29,8 @@
 //            commit before using the handles in other txns.
 #pragma once
 
+#include "store/area.hpp"
+#include "store/cell_tower.hpp"
 #include "store/client.hpp"
 #include "store/counters.hpp"
 #include "store/group.hpp"
@@ -55,9 +58,12 @@ struct LoanBookTableNames {
   static constexpr const char* kGroupMembers = "group_members";
   static constexpr const char* kPaymentPoints = "payment_points";
   static constexpr const char* kSyncCursors = "sync_cursors";
+  static constexpr const char* kAreas = "areas";             // business schema 6
+  static constexpr const char* kCellTowers = "cell_towers";  // business schema 6
 };
 
-// Counter bumped (in the writing txn) on every payment-point change.
+// Counter bumped (in the writing txn) on every payment-point or area change: the locator's
+// index holds both.
 inline constexpr const char* kPaymentPointsGenerationCounter = "payment_points.generation";
 
 class LoanBook {
@@ -77,6 +83,10 @@ class LoanBook {
   bool removeGroup(WriteTxn& txn, std::string_view id) const;
   bool upsertPaymentPoint(WriteTxn& txn, const PaymentPoint& point) const;
   bool removePaymentPoint(WriteTxn& txn, std::string_view id) const;
+  bool upsertArea(WriteTxn& txn, const Area& area) const;
+  bool removeArea(WriteTxn& txn, uint32_t code) const;
+  // Cell towers are looked up by key, never indexed in memory: no generation bump.
+  bool upsertCellTower(WriteTxn& txn, const CellTower& tower) const;
   void saveCursor(WriteTxn& txn, const SyncCursor& cursor) const;
 
   // ---- lookups ----
@@ -90,9 +100,11 @@ class LoanBook {
   // Client ids whose groupId is `id`, in byte order.
   std::vector<std::string> membersOfGroup(const Txn& txn, std::string_view id) const;
   std::optional<PaymentPoint> paymentPoint(const Txn& txn, std::string_view id) const;
+  std::optional<Area> area(const Txn& txn, uint32_t code) const;
+  std::optional<CellTower> cellTower(const Txn& txn, const CellId& id) const;
   std::optional<SyncCursor> cursor(const Txn& txn, std::string_view feed) const;
-  // Changes whenever a payment point is upserted or removed (and only then): the
-  // locator's index compares it to the generation it was built from.
+  // Changes whenever a payment point or an area is upserted or removed (and only then):
+  // the locator's index compares it to the generation it was built from.
   uint64_t paymentPointsGeneration(const Txn& txn) const;
 
   // ---- the tables, for scans (reconcile digest, locator index, metrics) ----
@@ -105,6 +117,8 @@ class LoanBook {
   const PairIndex& groupMembersIndex() const noexcept { return groupMembers_; }
   const PaymentPointTable& paymentPointTable() const noexcept { return paymentPoints_; }
   const SyncCursorTable& syncCursorTable() const noexcept { return syncCursors_; }
+  const AreaTable& areaTable() const noexcept { return areas_; }
+  const CellTowerTable& cellTowerTable() const noexcept { return cellTowers_; }
 
  private:
   ClientTable clients_;
@@ -116,6 +130,8 @@ class LoanBook {
   PaymentPointTable paymentPoints_;
   SyncCursorTable syncCursors_;
   CounterTable counters_;
+  AreaTable areas_;
+  CellTowerTable cellTowers_;
 };
 
 }  // namespace mfigw::store

@@ -1,5 +1,6 @@
 #include "store/payment_point.hpp"
 
+#include "store/area.hpp"
 #include "store/encoding.hpp"
 #include "store/error.hpp"
 
@@ -47,15 +48,18 @@ std::vector<FieldProblem> paymentPointProblems(const PaymentPoint& point) {
   check.range("lon", point.longitudeE6, -180 * kMicrodegrees, 180 * kMicrodegrees);
   check.text("landmark", point.landmark, 0, kMaxLandmarkBytes);
   check.text("hours", point.openingHours, 0, kMaxOpeningHoursBytes);
+  check.range("area", point.areaCode, 0, kMaxAreaCode);
+  check.text("services", point.services, 0, kMaxServicesBytes);
   return check.take();
 }
 
 // v1: version u8, id str, name str, kind u8, lat u32 (two's complement), lon u32,
 //     branch u16, landmark str, hours str, ver u64.
+// v2: v1's fields, then area code u32 and services str.
 std::string PaymentPointCodec::encodeValue(const PaymentPoint& point) {
   throwIfInvalid("payment point", point.id, paymentPointProblems(point));
-  return Encoder(40 + point.id.size() + point.name.size() + point.landmark.size() +
-                 point.openingHours.size())
+  return Encoder(48 + point.id.size() + point.name.size() + point.landmark.size() +
+                 point.openingHours.size() + point.services.size())
       .version(kVersion)
       .str(point.id)
       .str(point.name)
@@ -66,12 +70,14 @@ std::string PaymentPointCodec::encodeValue(const PaymentPoint& point) {
       .str(point.landmark)
       .str(point.openingHours)
       .u64(point.ver)
+      .u32(point.areaCode)
+      .str(point.services)
       .take();
 }
 
 PaymentPoint PaymentPointCodec::decodeValue(std::string_view bytes) {
   Decoder in(bytes);
-  in.version(kVersion);
+  const uint8_t version = in.version(kVersion);
   PaymentPoint point;
   point.id = in.str();
   point.name = in.str();
@@ -86,6 +92,10 @@ PaymentPoint PaymentPointCodec::decodeValue(std::string_view bytes) {
   point.landmark = in.str();
   point.openingHours = in.str();
   point.ver = in.u64();
+  if (version >= 2) {
+    point.areaCode = in.u32();
+    point.services = in.str();
+  }
   in.expectEnd();
   return point;
 }

@@ -3,8 +3,12 @@
 // Purpose:   One record per point id (the key), as in reference/upstream.md section 6:
 //            kind, name, landmark and opening hours (shown three to a USSD screen),
 //            position as fixed-point microdegrees (no floating point in the store),
-//            branch. The locator (payment_point_index.hpp) builds its in-memory index
-//            from this table.
+//            branch, area code (area.hpp; 0: none) and the services offered there ("repay;
+//            cash-out;register": free text the gateway shows or sends, bounded). The locator
+//            (payment_point_index.hpp) builds its in-memory index from this table. Record versions:
+//            v1 (before area code and services) is still read, with area code 0 and no services;
+//            every write is v2, so no migration step rewrites old records: they become v2 when next
+//            written.
 // Threading: Table rules (see table.hpp).
 // Errors:    PaymentPointCodec::encodeValue throws InvalidRecord when a field is out of
 //            bounds (see paymentPointProblems()); DecodeError for an undecodable record.
@@ -28,6 +32,7 @@ namespace mfigw::store {
 inline constexpr size_t kMaxPointNameBytes = 30;
 inline constexpr size_t kMaxLandmarkBytes = 40;
 inline constexpr size_t kMaxOpeningHoursBytes = 40;
+inline constexpr size_t kMaxServicesBytes = 40;
 inline constexpr int32_t kMicrodegrees = 1'000'000;
 
 enum class PaymentPointKind : uint8_t {
@@ -49,6 +54,8 @@ struct PaymentPoint {
   std::string landmark;      // 0..40 bytes ("opposite the market")
   std::string openingHours;  // 0..40 bytes, free text ("Mon-Sat 8-18")
   uint64_t ver = 0;          // upstream modification stamp
+  uint32_t areaCode = 0;     // the area the point is in (area.hpp), 0: not given
+  std::string services;      // 0..40 bytes, e.g. "repay;cash-out;register"
 
   bool operator==(const PaymentPoint&) const = default;
 };
@@ -56,10 +63,10 @@ struct PaymentPoint {
 std::vector<FieldProblem> paymentPointProblems(const PaymentPoint& point);
 
 struct PaymentPointCodec {
-  static constexpr uint8_t kVersion = 1;
+  static constexpr uint8_t kVersion = 2;
   static std::string encodeKey(const std::string& id) { return id; }
   static std::string encodeValue(const PaymentPoint& point);  // checks bounds first
-  static PaymentPoint decodeValue(std::string_view bytes);
+  static PaymentPoint decodeValue(std::string_view bytes);    // v1 or v2
 };
 
 using PaymentPointTable = Table<std::string, PaymentPoint, PaymentPointCodec>;

@@ -67,8 +67,10 @@ PaymentPointIndex::PaymentPointIndex(PaymentPointIndex&&) noexcept = default;
 PaymentPointIndex& PaymentPointIndex::operator=(PaymentPointIndex&&) noexcept = default;
 
 PaymentPointIndex PaymentPointIndex::fromPoints(std::vector<PaymentPoint> points,
-                                                uint64_t generation) {
+                                                uint64_t generation,
+                                                const std::vector<Area>& areas) {
   PaymentPointIndex index;
+  index.places_ = PlaceCentres(points, areas);
   std::vector<TreeValue> values;
   values.reserve(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
@@ -87,7 +89,10 @@ PaymentPointIndex PaymentPointIndex::build(const Txn& txn, const LoanBook& book)
   std::vector<PaymentPoint> points;
   book.paymentPointTable().forEach(
       txn, [&](std::string_view, PaymentPoint point) { points.push_back(std::move(point)); });
-  return fromPoints(std::move(points), generation);
+  std::vector<Area> areas;
+  book.areaTable().forEach(txn,
+                           [&](std::string_view, Area area) { areas.push_back(std::move(area)); });
+  return fromPoints(std::move(points), generation, areas);
 }
 
 std::vector<NearbyPoint> PaymentPointIndex::nearest(int32_t latE6, int32_t lonE6, size_t k) const {

@@ -5,8 +5,10 @@
 //            see the .cpp for why not spherical coordinates) built from the
 //            payment_points table; nearest(k) returns the k closest points with
 //            great-circle (haversine) distances in metres, nearest first (ties by id).
+//            It also holds the centres of areas and branches (place_centres.hpp), built from
+//            the same snapshot, so "near area 34" costs no extra read of the store.
 //            PaymentPointLocator holds the current index and rebuilds it when the table's
-//            generation counter (bumped by every LoanBook payment-point write) has moved,
+//            generation counter (bumped by every LoanBook payment-point or area write) has moved,
 //            so a sync that changed points is picked up by the next refresh().
 //            Haversine on a sphere of kEarthRadiusMeters differs from the ellipsoid by
 //            under 0.5 %: plenty for "the agent 300 m away", and exactly reproducible.
@@ -21,6 +23,7 @@
 
 #include "store/loan_book.hpp"
 #include "store/payment_point.hpp"
+#include "store/place_centres.hpp"
 #include "store/txn.hpp"
 
 #include <cstddef>
@@ -51,21 +54,26 @@ class PaymentPointIndex {
   PaymentPointIndex(const PaymentPointIndex&) = delete;
   PaymentPointIndex& operator=(const PaymentPointIndex&) = delete;
 
-  // Every point of the table, tagged with the book's current generation (same txn).
+  // Every point and area of the tables, tagged with the book's current generation (same
+  // txn).
   static PaymentPointIndex build(const Txn& txn, const LoanBook& book);
-  // From a list (tests, tools); generation as given.
-  static PaymentPointIndex fromPoints(std::vector<PaymentPoint> points, uint64_t generation);
+  // From lists (tests, tools); generation as given.
+  static PaymentPointIndex fromPoints(std::vector<PaymentPoint> points, uint64_t generation,
+                                      const std::vector<Area>& areas = {});
 
   // The k nearest points (fewer if the index holds fewer), nearest first.
   std::vector<NearbyPoint> nearest(int32_t latE6, int32_t lonE6, size_t k) const;
 
   size_t size() const noexcept;
   uint64_t generation() const noexcept { return generation_; }
+  // Where areas and branches are (see place_centres.hpp).
+  const PlaceCentres& places() const noexcept { return places_; }
 
  private:
   struct Tree;
   std::unique_ptr<Tree> tree_;
   uint64_t generation_ = 0;
+  PlaceCentres places_;
 };
 
 class PaymentPointLocator {

@@ -1,7 +1,7 @@
 // The business store's schema: a fresh store gets every table at the current version; a
 // version-1 store (opt-outs only, as the first build wrote it) migrates step by step to the
 // current version, keeps its opt-outs and gains the loan book, upstream-event, outbox,
-// reminder-ledger and PIN tables.
+// reminder-ledger, PIN and area tables.
 #include "store/business_tables.hpp"
 
 #include "loan_book_fixtures.hpp"
@@ -45,6 +45,8 @@ const std::vector<std::string> kNewTables = {
     ReminderLedger::TableNames::kLedger,
     ReminderLedger::TableNames::kDaily,
     PinTable::kTableName,
+    LoanBookTableNames::kAreas,
+    LoanBookTableNames::kCellTowers,
 };
 
 // What the version-1 build did: stamp 1, open "optouts", write records.
@@ -88,7 +90,8 @@ TEST(BusinessTables, AVersion1StoreMigratesAndKeepsItsOptOuts) {
     EXPECT_EQ(report.previousVersion, 1u);
     EXPECT_EQ(report.applied,
               (std::vector<std::string>{"create-loan-book-and-upstream-events", "create-outbox",
-                                        "create-reminder-ledger", "create-pins"}));
+                                        "create-reminder-ledger", "create-pins",
+                                        "create-areas-and-cell-towers"}));
     {
       ReadTxn txn = env.beginRead();
       EXPECT_EQ(readSchemaVersion(txn), kBusinessSchemaVersion);

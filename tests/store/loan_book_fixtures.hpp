@@ -2,6 +2,7 @@
 // field at its maximum size.
 #pragma once
 
+#include "store/area.hpp"
 #include "store/client.hpp"
 #include "store/day_number.hpp"
 #include "store/group.hpp"
@@ -151,6 +152,8 @@ inline PaymentPoint maxPoint(bool southWest) {
   p.landmark = std::string(kMaxLandmarkBytes, 'l');
   p.openingHours = std::string(kMaxOpeningHoursBytes, 'h');
   p.ver = std::numeric_limits<uint64_t>::max();
+  p.areaCode = kMaxAreaCode;
+  p.services = std::string(kMaxServicesBytes, 's');
   return p;
 }
 

@@ -275,6 +275,8 @@ TEST(PaymentPointCodec, RoundTripsAndChecksBounds) {
       {"landmark", [](PaymentPoint& p) { p.landmark = std::string(kMaxLandmarkBytes + 1, 'l'); }},
       {"hours",
        [](PaymentPoint& p) { p.openingHours = std::string(kMaxOpeningHoursBytes + 1, 'h'); }},
+      {"area", [](PaymentPoint& p) { p.areaCode = kMaxAreaCode + 1; }},
+      {"services", [](PaymentPoint& p) { p.services = std::string(kMaxServicesBytes + 1, 's'); }},
   };
   for (const auto& [field, breakIt] : cases) {
     PaymentPoint p = nairobi;

@@ -156,10 +156,11 @@ TEST(PinMigration, AVersion4StoreGainsThePinTableAndKeepsItsData) {
   MigrationReport report;
   const BusinessTables tables = openBusinessTables(env, &report);
   EXPECT_EQ(report.previousVersion, 4u);
-  EXPECT_EQ(report.applied, (std::vector<std::string>{"create-pins"}));
+  EXPECT_EQ(report.applied,
+            (std::vector<std::string>{"create-pins", "create-areas-and-cell-towers"}));
   {
     ReadTxn txn = env.beginRead();
-    EXPECT_EQ(readSchemaVersion(txn), 5u);
+    EXPECT_EQ(readSchemaVersion(txn), kBusinessSchemaVersion);
     EXPECT_TRUE(txn.findDbi(PinTable::kTableName).has_value());
     EXPECT_EQ(tables.optouts.count(txn), 1u);
     EXPECT_EQ(tables.loanBook.clientByMsisdn(txn, kPhone)->cid, "C-1");
