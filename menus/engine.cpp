@@ -3,9 +3,12 @@
 #include "menus/engine.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -60,6 +63,7 @@ class Walk {
  private:
   // Values
   [[nodiscard]] std::optional<std::string> raw(std::string_view name) const;
+  [[nodiscard]] std::optional<std::string> computed(const VarSpec& spec) const;
   [[nodiscard]] std::string render(const TextTemplate& tmpl) const;
   // A locator item: the template with the point_* variables of one point.
   std::string renderPoint(const TextTemplate& tmpl, const PaymentPoint& point);
@@ -113,12 +117,37 @@ std::optional<std::string> Walk::raw(std::string_view name) const {
     if (it == s_.secrets.end()) return std::nullopt;
     return it->second;
   }
+  if (spec->formula != VarSpec::Formula::None) return computed(*spec);
   if (spec->session) {
     const auto it = s_.vars.find(name);
     if (it == s_.vars.end()) return std::nullopt;
     return it->second;
   }
   return data_.value(name);
+}
+
+std::optional<std::string> Walk::computed(const VarSpec& spec) const {
+  std::vector<int64_t> values;
+  for (const std::string& operand : spec.operands) {
+    const auto text = raw(operand);
+    int64_t n = 0;
+    if (!text || !parseInt64(*text, n)) return std::nullopt;  // shown as "-"
+    values.push_back(n);
+  }
+  int64_t out = 0;
+  if (spec.formula == VarSpec::Formula::Share) {
+    // of * bp / 10000, half up; amounts on a phone stay far below the overflow bound.
+    const int64_t of = values[0], bp = values[1];
+    int64_t product = 0;
+    if (of < 0 || bp < 0 || __builtin_mul_overflow(of, bp, &product) ||
+        product > INT64_MAX - 5000)
+      return std::nullopt;
+    out = (product + 5000) / 10000;
+  } else {
+    for (const int64_t v : values)
+      if (__builtin_add_overflow(out, v, &out)) return std::nullopt;
+  }
+  return std::to_string(out);
 }
 
 std::string Walk::render(const TextTemplate& tmpl) const {

@@ -240,6 +240,7 @@ void MenuReader::readDocument(const YAML::Node& root) {
     if (screenRef(*e, id, pos)) tree_.start = id;
   }
   if (const Entry* e = require(top, "screens")) readScreens(*e);
+  checkFormulas();
   if (pinVerified_) {
     if (tree_.messages.pinWrong.empty()) {
       error(messagesPos_, "messages",
@@ -392,7 +393,8 @@ void MenuReader::readVars(const Entry& e) {
       continue;
     }
     const Fields vf =
-        readMap(v.value, v.mark(), v.path, {"type", "max", "alphabet", "currency", "decimals"});
+        readMap(v.value, v.mark(), v.path,
+                {"type", "max", "alphabet", "currency", "decimals", "share", "sum"});
     if (!vf.ok) continue;
     VarSpec spec;
     spec.name = v.name;
@@ -456,7 +458,87 @@ void MenuReader::readVars(const Entry& e) {
       int64_t decimals = 0;
       if (integer(*d, 0, 6, decimals)) spec.decimals = static_cast<int>(decimals);
     }
+    readFormula(vf, spec);
     tree_.vars.emplace(spec.name, std::move(spec));
+  }
+}
+
+void MenuReader::readFormula(const Fields& vf, VarSpec& spec) {
+  const Entry* share = vf.get("share");
+  const Entry* sum = vf.get("sum");
+  if (share == nullptr && sum == nullptr) return;
+  const Entry& e = share != nullptr ? *share : *sum;
+  if (share != nullptr && sum != nullptr) {
+    error(sum->key.Mark(), sum->path, "a variable is a share or a sum, not both");
+    return;
+  }
+  if (spec.type != VarType::Money && spec.type != VarType::Number) {
+    error(e.key.Mark(), e.path, "only money and number variables can be computed");
+    return;
+  }
+  spec.formulaPos = posOf(e.key.Mark());
+  if (share != nullptr) {
+    const Fields sf = readMap(share->value, share->mark(), share->path, {"of", "basis_points"});
+    if (!sf.ok) return;
+    const Entry* of = require(sf, "of");
+    const Entry* rate = require(sf, "basis_points");
+    std::string base, bp;
+    if (of == nullptr || rate == nullptr || !text(*of, base) || !text(*rate, bp)) return;
+    spec.formula = VarSpec::Formula::Share;
+    spec.operands = {base, bp};
+    return;
+  }
+  if (!sum->value.IsSequence() || sum->value.size() < 2 || sum->value.size() > 8) {
+    error(sum->mark(), sum->path, "sum is a list of 2 to 8 variable names");
+    return;
+  }
+  std::vector<std::string> terms;
+  for (const YAML::Node& item : sum->value) {
+    if (!item.IsScalar()) {
+      error(item.Mark(), sum->path, "sum is a list of 2 to 8 variable names");
+      return;
+    }
+    terms.push_back(item.Scalar());
+  }
+  spec.formula = VarSpec::Formula::Sum;
+  spec.operands = std::move(terms);
+}
+
+void MenuReader::checkFormulas() {
+  for (const auto& [name, spec] : tree_.vars) {
+    if (spec.formula == VarSpec::Formula::None) continue;
+    const std::string path = "vars." + name;
+    if (spec.session) {
+      error(spec.formulaPos, path, "a computed variable cannot be written by a screen");
+    }
+    for (std::size_t i = 0; i < spec.operands.size(); ++i) {
+      const std::string& operand = spec.operands[i];
+      const VarSpec* o = tree_.var(operand);
+      if (o == nullptr) {
+        error(spec.formulaPos, path,
+              fmt::format("unknown variable '{}'; declare it under vars", operand));
+        continue;
+      }
+      const bool rate = spec.formula == VarSpec::Formula::Share && i == 1;
+      const bool typeOk = rate ? o->type == VarType::Number
+                               : o->type == spec.type &&
+                                     (spec.type != VarType::Money || o->decimals == spec.decimals);
+      if (!typeOk) {
+        error(spec.formulaPos, path,
+              fmt::format("'{}' must be {}", operand,
+                          rate                            ? "a number (basis points)"
+                          : spec.type == VarType::Money ? "money with the same decimals"
+                                                          : "a number"));
+      }
+      // One level of nesting at most (a total of fees), so a value never loops.
+      const bool nestedOk = o->formula == VarSpec::Formula::None ||
+                            (spec.formula == VarSpec::Formula::Sum &&
+                             o->formula == VarSpec::Formula::Share);
+      if (!nestedOk) {
+        error(spec.formulaPos, path,
+              fmt::format("'{}' is computed too; only a sum may name a share", operand));
+      }
+    }
   }
 }
 

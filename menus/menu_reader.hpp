@@ -59,6 +59,10 @@ class MenuReader {
   void readNavigation(const Entry& e);
   void readCurrency(const Entry& e);
   void readVars(const Entry& e);
+  void readFormula(const Fields& vf, VarSpec& spec);
+  // After the screens: what a computed variable names exists, has a number type, does not
+  // nest sums, and no screen writes the computed one.
+  void checkFormulas();
   void readLabels(const Entry& e);
   void readMessages(const Entry& e);
   void readScreens(const Entry& e);

@@ -84,6 +84,13 @@ struct VarSpec {
   // A secret another input compares with (`same_as`): it is kept, outside the encoded
   // session, until the next step ends. Every other secret lives for its own step only.
   bool carried = false;
+  // Computed at render time from other variables, never stored and never asked of the
+  // DataSource: a fee is a share of an amount (`share: {of: VAR, basis_points: VAR}`,
+  // of * basis_points / 10000 rounded half up), a total a sum (`sum: [VAR, ...]`).
+  enum class Formula : uint8_t { None, Share, Sum };
+  Formula formula = Formula::None;
+  std::vector<std::string> operands;  // Share: {of, basis_points}; Sum: the terms
+  SourcePos formulaPos;
   SourcePos pos;
 };
 
