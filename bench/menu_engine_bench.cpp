@@ -91,7 +91,7 @@ void BM_NavigationWalk(benchmark::State& state) {
 BENCHMARK(BM_NavigationWalk)->ArgName("arabic")->Arg(0)->Arg(1);
 
 void BM_LoanRequest(benchmark::State& state) {
-  runDialog(state, {"2", "10000", "1", "1"});
+  runDialog(state, {"2", "1", "10000", "1", "1"});
 }
 BENCHMARK(BM_LoanRequest)->ArgName("arabic")->Arg(0)->Arg(1);
 

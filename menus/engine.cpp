@@ -90,8 +90,8 @@ class Walk {
   // A well-formed PIN typed on `screen`: verified, compared or just kept.
   StepResult pinInput(const Screen& screen, const std::string& pin);
   void addEffect(EffectValue value, const Screen& screen);
-  StepResult invalid(const Screen& screen) {
-    return page(render(errorTemplate(tree_, screen, lang_)));
+  StepResult invalid(const Screen& screen, bool notDigits = false) {
+    return page(render(errorTemplate(tree_, screen, lang_, notDigits)));
   }
   StepResult fail(std::string problem);
   StepResult finish(StepStatus status, std::string text);
@@ -554,7 +554,7 @@ StepResult Walk::input(std::string_view typed) {
       if (check.verdict == InputVerdict::Unavailable) {
         return fail(fmt::format("input '{}': {}", screen->id, check.reason));
       }
-      if (check.verdict == InputVerdict::Rejected) return invalid(*screen);
+      if (check.verdict == InputVerdict::Rejected) return invalid(*screen, check.notDigits);
       if (screen->validator.kind == ValidatorKind::Pin) return pinInput(*screen, check.value);
       s_.vars[screen->store] = check.value;
       if (!go(screen->next)) return fail(problem_);

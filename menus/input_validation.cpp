@@ -85,9 +85,19 @@ bool validDate(int day, int month, int year) {
   return day <= last;
 }
 
+bool takesDigitsOnly(ValidatorKind kind) {
+  return kind == ValidatorKind::Integer || kind == ValidatorKind::Amount ||
+         kind == ValidatorKind::Pin || kind == ValidatorKind::Date || kind == ValidatorKind::Phone;
+}
+
 InputCheck checkInput(const Validator& validator, std::string_view input, int decimals,
                       const VariableLookup& variable, const DataSource& data) {
   if (input.size() > kMaxInputBytes) return rejected("too long");
+  if (takesDigitsOnly(validator.kind) && !input.empty() && !allDigits(input)) {
+    InputCheck out = rejected("not digits");
+    out.notDigits = true;
+    return out;
+  }
   switch (validator.kind) {
     case ValidatorKind::Integer:
       return checkInteger(validator, input);

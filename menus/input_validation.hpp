@@ -28,7 +28,11 @@ struct InputCheck {
   InputVerdict verdict = InputVerdict::Rejected;
   std::string value;   // Accepted: what to store
   std::string reason;  // Rejected/Unavailable: for logs and tests, never shown as is
+  bool notDigits = false;  // Rejected: letters where the validator takes digits only
 };
+
+// Validators whose input is digits only (a letter there deserves "digits only").
+bool takesDigitsOnly(ValidatorKind kind);
 
 // Longest input considered (a USSD string is at most 182 characters anyway).
 inline constexpr std::size_t kMaxInputBytes = 182;

@@ -230,7 +230,7 @@ void MenuReader::readDocument(const YAML::Node& root) {
   if (const Entry* e = top.get("vars")) readVars(*e);
   tree_.labels = Labels{emptyTranslated(), emptyTranslated(), emptyTranslated(), emptyTranslated(),
                         emptyTranslated()};
-  tree_.messages = Messages{emptyTranslated(), emptyTranslated(), emptyTranslated(), {}, {}};
+  tree_.messages = Messages{emptyTranslated(), emptyTranslated(), emptyTranslated(), {}, {}, {}};
   if (const Entry* e = require(top, "labels")) readLabels(*e);
   if (const Entry* e = require(top, "messages")) readMessages(*e);
   if (const Entry* e = require(top, "start")) {
@@ -554,7 +554,8 @@ void MenuReader::readLabels(const Entry& e) {
 void MenuReader::readMessages(const Entry& e) {
   const Fields f =
       readMap(e.value, e.mark(), e.path,
-              {"invalid_option", "invalid_input", "unavailable", "pin_wrong", "pin_locked"});
+              {"invalid_option", "invalid_input", "unavailable", "pin_wrong", "pin_locked",
+               "digits_only"});
   messagesPos_ = posOf(e.mark());
   requireText(f, "invalid_option", tree_.messages.invalidOption);
   requireText(f, "invalid_input", tree_.messages.invalidInput);
@@ -562,6 +563,7 @@ void MenuReader::readMessages(const Entry& e) {
   if (const Entry* u = f.get("unavailable")) unavailablePos_ = posOf(u->mark());
   // Optional here; required once a screen verifies a PIN (checked after the screens).
   if (const Entry* w = f.get("pin_wrong")) tree_.messages.pinWrong = readTranslated(*w);
+  if (const Entry* d = f.get("digits_only")) tree_.messages.digitsOnly = readTranslated(*d);
   if (const Entry* l = f.get("pin_locked")) {
     tree_.messages.pinLocked = readTranslated(*l);
     pinLockedPos_ = posOf(l->mark());

@@ -251,6 +251,9 @@ struct Messages {
   Translated invalidOption;  // a key that is not on the screen
   Translated invalidInput;   // an input that fails its validator (default)
   Translated unavailable;    // the dialog cannot go on (missing data, stale session)
+  // Optional: the error line when letters were typed where digits are due (amounts,
+  // numbers, PINs, dates, phones); without it such inputs get the screen's usual error.
+  Translated digitsOnly;
   // Required when a screen verifies a PIN:
   Translated pinWrong;   // error line after a wrong PIN ({pin_tries} left)
   Translated pinLocked;  // the end page when the PIN is locked

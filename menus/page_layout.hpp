@@ -62,6 +62,8 @@ std::string locatorEmptyPage(const MenuTree& tree, const Screen& screen, std::si
                              const Fill& fill, const PageFrame& frame);
 
 // The error line a screen shows after an invalid input (a template in `language`).
-const TextTemplate& errorTemplate(const MenuTree& tree, const Screen& screen, std::size_t language);
+// `notDigits`: the input had letters where the validator wants digits only.
+const TextTemplate& errorTemplate(const MenuTree& tree, const Screen& screen, std::size_t language,
+                                  bool notDigits = false);
 
 }  // namespace mfigw::menus

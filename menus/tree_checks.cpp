@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "menus/input_validation.hpp"
 #include "menus/page_layout.hpp"
 #include "menus/value_format.hpp"
 
@@ -195,6 +196,13 @@ std::vector<TreeIssue> planPages(MenuTree& tree, SourcePos unavailablePos, Sourc
         case ScreenType::Input:
           if (over(inputPage(tree, screen, lang, fill, frame), m))
             report(screen.pos, path, "the page", m);
+          // Letters where digits are due show messages.digits_only instead.
+          if (takesDigitsOnly(screen.validator.kind) && !tree.messages.digitsOnly.empty()) {
+            PageFrame letters = frame;
+            letters.errorLine = fill(tree.messages.digitsOnly.byLanguage[lang]);
+            if (over(inputPage(tree, screen, lang, fill, letters), m))
+              report(screen.pos, path, "the page after letters instead of digits", m);
+          }
           // After a wrong PIN the error line is messages.pin_wrong instead.
           if (screen.verifiesPin() && !tree.messages.pinWrong.empty()) {
             PageFrame wrong = frame;

@@ -14,7 +14,9 @@ using namespace std::chrono_literals;
 // Walks the loan request up to the PIN page (the step after it is the confirming one).
 void upToThePin(UssdHarness& h, const std::string& session) {
   h.exchange(true, kUssdCode, session);
-  EXPECT_NE(UssdHarness::text(h.exchange(false, "2", session)).find("Amount"), std::string::npos);
+  EXPECT_NE(UssdHarness::text(h.exchange(false, "2", session)).find("Which loan?"),
+            std::string::npos);
+  EXPECT_NE(UssdHarness::text(h.exchange(false, "1", session)).find("Amount"), std::string::npos);
   h.exchange(false, "10000", session);
   EXPECT_NE(UssdHarness::text(h.exchange(false, "1", session)).find("10,000"),
             std::string::npos);     // the summary

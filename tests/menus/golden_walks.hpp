@@ -95,8 +95,8 @@ struct Walk {
 inline const std::vector<Walk>& walks() {
   static const std::vector<Walk> all{
       {"balance", {"1", kPin}},
-      {"loan", {"2", "8000", "2", "1", kPin}},
-      {"delay", {"3", "2", "2", "1", kPin}},
+      {"loan", {"2", "1", "8000", "2", "1", kPin}},
+      {"delay", {"3", "2", "2", "2", "1", kPin}},
       {"points_branch", {"4", "1", "98", "0"}},
       {"points_area_sms", {"4", "2", kAreaCode, "98", "1"}},
       {"officer", {"5", "1"}},
@@ -106,7 +106,7 @@ inline const std::vector<Walk>& walks() {
       {"my_group", {"9"}},
       {"refer", {"10", kFriendPhone, "1"}},
       {"exit", {"11"}},
-      {"bad_input", {"2", "abc", "8000", "x", "00", "1", "abcd"}},
+      {"bad_input", {"2", "x", "1", "abc", "8000", "x", "00", "1", "abcd"}},
   };
   return all;
 }

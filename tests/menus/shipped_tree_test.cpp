@@ -143,10 +143,14 @@ TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
   EXPECT_EQ(step(*tree_, r.session, "98", data_).text,
             "7 My PIN\n8 My loans\n9 My group\n10 Refer a friend\n11 Exit\n0 Back");
   const std::vector<std::pair<std::string, std::string>> transcript{
-      {"2", "Amount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
+      {"2", "Which loan?\n1 Business 3%\n2 School fees 2%\n3 Farming 2.5%\n0 Back 00 Main"},
+      {"3", "Amount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
       {"60000", "Amount out of range.\nAmount from KES 1,000.00 to KES 50,000.00:\n0 Back 00 Main"},
       {"2000", "Repay in\n1 30 days\n2 60 days\n3 90 days\n0 Back 00 Main"},
-      {"2", "Borrow KES 2,000.00 for 60 days?\n1 Confirm\n2 Cancel\n0 Back 00 Main"},
+      // Farming at 2.5%: the fee and the total are computed by the engine.
+      {"2",
+       "Borrow KES 2,000.00 for 60 days\nFee: KES 50.00\nTotal to repay: KES 2,050.00\n"
+       "1 Confirm\n2 Cancel\n0 Back 00 Main"},
       {"1", "Enter your PIN to confirm\n0 Back 00 Main"},
       {"1234", "Request sent. You will get an SMS with the decision."},
   };
@@ -157,8 +161,8 @@ TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
     effects.insert(effects.end(), r.effects.begin(), r.effects.end());
   }
   EXPECT_EQ(r.status, StepStatus::End);
-  // The PIN was verified (the gateway resets its count), then the request.
-  ASSERT_EQ(effects.size(), 2u);
+  // The PIN was verified (the gateway resets its count), then the request and its receipt.
+  ASSERT_EQ(effects.size(), 3u);
   EXPECT_EQ(std::get<PinAttempt>(effects[0].value), PinAttempt{true});
   EXPECT_EQ(effects[0].screen, "loan_pin");
   EXPECT_EQ(data_.checkedPins, (std::vector<std::string>{"1234"}));
@@ -167,18 +171,29 @@ TEST_F(ShippedTree, LoanRequestEndToEndInEnglish) {
   EXPECT_EQ(credit.currency, "KES");
   EXPECT_EQ(credit.termDays, 60);
   EXPECT_EQ(credit.pin, "1234");
+  EXPECT_EQ(credit.product, "farming");
   EXPECT_EQ(effects[1].screen, "loan_send");
+  const auto& receipt = std::get<SendSms>(effects[2].value);
+  EXPECT_TRUE(receipt.to.empty());  // to the caller
+  EXPECT_EQ(receipt.text,
+            "We received your loan request: KES 2,000.00 for 60 days, fee KES 50.00, total "
+            "KES 2,050.00. It is not approved yet; the decision will come by SMS.");
+  EXPECT_EQ(receipt.text.find("1234"), std::string::npos);
 }
 
 TEST_F(ShippedTree, DeferralInFrenchAndArabicLocatorPaging) {
-  const StepResult fr = run(*tree_, "fr", {"3", "2", "2", "1", "1234"}, data_);
+  const StepResult fr = run(*tree_, "fr", {"3", "2", "2", "1", "1", "1234"}, data_);
   EXPECT_EQ(fr.text, "Demande enregistrée, pas encore approuvée. Vous recevrez un SMS.");
-  ASSERT_EQ(fr.effects.size(), 2u);
+  ASSERT_EQ(fr.effects.size(), 3u);
   EXPECT_EQ(std::get<PinAttempt>(fr.effects[0].value), PinAttempt{true});
   const auto& deferral = std::get<DeferralRequest>(fr.effects[1].value);
   EXPECT_EQ(deferral.installment, "2");
   EXPECT_EQ(deferral.days, 14);
+  EXPECT_EQ(deferral.reason, "illness");
   EXPECT_EQ(deferral.pin, "1234");
+  EXPECT_EQ(std::get<SendSms>(fr.effects[2].value).text,
+            "Demande de report de 14 jours reçue. Elle n'est pas encore approuvée : décision "
+            "par SMS.");
 
   // Arabic pages hold one payment point each; all four are reached with 98.
   StepResult ar = run(*tree_, "ar", {"4", "1"}, data_);
@@ -208,7 +223,7 @@ TEST_F(ShippedTree, DialThroughShortcuts) {
     listed.push_back(s.dial + " " + s.target);
   EXPECT_EQ(listed, (std::vector<std::string>{
                         "*384*1# balance_pin",
-                        "*384*2# loan_amount",
+                        "*384*2# loan_product",
                         "*384*3# delay_pick",
                         "*384*4# points_menu",
                         "*384*5# officer_confirm",
@@ -218,6 +233,9 @@ TEST_F(ShippedTree, DialThroughShortcuts) {
                         "*384*9# group_status",
                         "*384*10# refer_phone",
                         "*384*11# bye",
+                        "*384*2*1# loan_amount",
+                        "*384*2*2# loan_amount",
+                        "*384*2*3# loan_amount",
                         "*384*3*1# delay_days",
                         "*384*3*2# delay_days",
                         "*384*4*1# points_branch",
@@ -249,7 +267,7 @@ TEST_F(ShippedTree, PinScreensInEnglishAndArabic) {
   EXPECT_EQ(r.status, StepStatus::End);
   EXPECT_EQ(r.text, "PIN locked after too many wrong tries. Please try again later.");
   data_.pinStatus = PinOutcome::Locked;
-  r = run(*tree_, "ar", {"3", "1", "1", "1"}, data_);  // deferral, confirmed: the PIN screen
+  r = run(*tree_, "ar", {"3", "1", "1", "4", "1"}, data_);  // deferral, confirmed: the PIN
   EXPECT_EQ(r.text, "تم قفل الرمز. حاول لاحقا.");
   data_.pinStatus = PinOutcome::NotSet;
   r = run(*tree_, "ar", {"98", "7", "5555", "5555"}, data_);
