@@ -125,8 +125,9 @@ void DaemonProcess::writeRawConfig(const std::string& yaml) {
 void DaemonProcess::writeConfig(const std::string& extra) {
   std::ostringstream yaml;
   yaml << "log:\n  level: " << logLevel_ << "\n"
-       << "store:\n  path: " << statePath().string() << "\n  map_size: " << mapSize_ << "\n"
-       << "  session_map_size: 4MiB\n"
+       << "store:\n  path: " << statePath().string() << "\n  map_size: " << mapSize_ << "\n";
+  if (!maxMapSize_.empty()) yaml << "  max_map_size: " << maxMapSize_ << "\n";
+  yaml << "  session_map_size: 4MiB\n"
        << "admin:\n  listen: 127.0.0.1:" << port_ << "\n"
        << "shutdown:\n  drain_timeout: 5s\n";
   // The shipped menu tree, unless the test brings its own menus section.

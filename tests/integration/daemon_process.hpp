@@ -52,6 +52,8 @@ class DaemonProcess {
   // a long run with a large store sets them before writeConfig().
   void setLogLevel(std::string level) { logLevel_ = std::move(level); }
   void setMapSize(std::string size) { mapSize_ = std::move(size); }
+  // store.max_map_size (empty: the daemon's default): a test of a full store caps growth.
+  void setMaxMapSize(std::string size) { maxMapSize_ = std::move(size); }
   void writeRawConfig(const std::string& yaml);
 
   // Creates the NOTIFY_SOCKET the next start() passes to the daemon. watchdogUsec > 0 also
@@ -82,6 +84,7 @@ class DaemonProcess {
   std::chrono::microseconds watchdogUsec_{0};
   std::string logLevel_ = "debug";
   std::string mapSize_ = "8MiB";
+  std::string maxMapSize_;
 };
 
 }  // namespace mfigw::testing
