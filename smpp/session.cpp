@@ -254,8 +254,14 @@ void Session::dropLink(std::string reason, bool emitClose, bool reconnect, TimeP
   pausedUntil_ = TimePoint{};
 
   if (reconnect) {
+    auto delay = reconnectBackoff_.next();
+    // A bind that was up is tried again within reconnect_backoff_min: the upper half of the
+    // jitter band folds below it (still spread, never later), so an SMSC that drops links now
+    // and then costs at most that long. Binds that fail keep the full, growing band.
+    if (state_ == S::Bound && delay > options_.reconnectMin)
+      delay = 2 * options_.reconnectMin - delay;
     transitionTo(S::Backoff, out);
-    out.push_back(action::ArmTimer{TimerId::Reconnect, now + reconnectBackoff_.next()});
+    out.push_back(action::ArmTimer{TimerId::Reconnect, now + delay});
   } else {
     transitionTo(S::Idle, out);
     out.push_back(action::CancelTimer{TimerId::Reconnect});
