@@ -48,6 +48,13 @@ BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
   return view;
 }
 
+std::optional<store::Position> readServingCell(const store::Txn& txn, const store::LoanBook& book,
+                                               const store::CellId& cell) {
+  const std::optional<store::CellTower> tower = book.cellTower(txn, cell);
+  if (!tower) return std::nullopt;
+  return store::Position{tower->latitudeE6, tower->longitudeE6};
+}
+
 BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
                           const store::PinTable& pins, const std::string& msisdnDigits) {
   BorrowerView view = readBorrower(txn, book, msisdnDigits);
@@ -135,6 +142,12 @@ std::optional<std::string> BorrowerData::groupValue(std::string_view name) const
 }
 
 std::optional<std::string> BorrowerData::value(std::string_view name) const {
+  // The serving cell is the phone's, not the client's: known callers or not.
+  if (name == "has_cell") return view_.servingCell ? "1" : "0";
+  if (name == "cell_place") {
+    if (!view_.servingCell) return std::nullopt;
+    return std::string(kCellPlace);
+  }
   if (!view_.client) return std::nullopt;  // an unknown caller sees "-" and no offers
   const store::Client& client = *view_.client;
   if (name.starts_with("has_loan")) {
@@ -145,7 +158,10 @@ std::optional<std::string> BorrowerData::value(std::string_view name) const {
   if (name.starts_with("loan") && name != "loan_min" && name != "loan_max") return loanValue(name);
   if (name.starts_with("group_") || name == "in_group") return groupValue(name);
   if (name == "client_name") return client.shortName;
-  if (name == "home_branch") return std::to_string(client.homeBranch);
+  if (name == "home_branch") {
+    if (client.homeBranch == 0) return std::nullopt;  // no branch: no place to look near
+    return std::string(kBranchPlacePrefix) + std::to_string(client.homeBranch);
+  }
   if (name == "balance") {
     std::int64_t total = 0;
     for (const auto& loan : view_.loans)
@@ -209,22 +225,23 @@ std::vector<menus::PaymentPoint> BorrowerData::paymentPointsNear(std::string_vie
                                                                  std::size_t limit) const {
   std::vector<menus::PaymentPoint> out;
   if (!points_) return out;
-  unsigned branch = 0;
-  const auto [end, ec] = std::from_chars(place.data(), place.data() + place.size(), branch);
-  if (ec != std::errc() || end != place.data() + place.size()) return out;
   const auto index = points_->index();
   if (!index) return out;
-  // The branch's own points give the reference position: their centre.
-  std::int64_t lat = 0, lon = 0, n = 0;
-  for (const auto& p : index->nearest(0, 0, index->size())) {
-    if (p.point.branch != branch) continue;
-    lat += p.point.latitudeE6;
-    lon += p.point.longitudeE6;
-    ++n;
+  std::optional<store::Position> centre;
+  if (place.starts_with(kBranchPlacePrefix)) {
+    const std::string_view digits = place.substr(kBranchPlacePrefix.size());
+    std::uint16_t branch = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), branch);
+    if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty()) {
+      centre = index->places().ofBranch(branch);
+    }
+  } else if (place == kCellPlace) {
+    centre = view_.servingCell;
+  } else if (const std::optional<std::uint32_t> area = store::parseAreaCode(place)) {
+    centre = index->places().ofArea(*area);
   }
-  if (n == 0) return out;
-  for (const auto& p : index->nearest(static_cast<std::int32_t>(lat / n),
-                                      static_cast<std::int32_t>(lon / n), limit)) {
+  if (!centre) return out;
+  for (const auto& p : index->nearest(centre->latitudeE6, centre->longitudeE6, limit)) {
     out.push_back({p.point.name, static_cast<std::uint32_t>(p.meters), p.point.openingHours,
                    p.point.landmark});
   }

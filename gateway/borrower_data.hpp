@@ -12,9 +12,24 @@
 //            loanN_late (arrears), loanN_next_amount/loanN_next_due, loanN_officer,
 //            loanN_as_of (N = 1..3). Group status: in_group, group_name, group_members,
 //            group_meeting (the next known meeting day, else the next regular weekday).
-//            Payment points "near" a place: the place is a branch number (typed
-//            area code or the home branch); the points of that branch give the reference
-//            position and the nearest ones, any branch, are returned.
+//            Payment points "near" a place (the value of the locator's `place` variable):
+//              - digits (what an area-code input stores): an area code, whose centre comes
+//                from the areas table, else from the points tagged with that code
+//                (store/place_centres.hpp); an unknown code has no points, so the menu
+//                shows its `empty` page;
+//              - "br:N": branch N, whose centre is the centre of its own points. This is
+//                what value("home_branch") answers: the gateway hands out the home branch
+//                as a place token, never as bare digits, so the two can never be confused
+//                and no guess is made from the value (a typed "12" is area 12 even for a
+//                borrower of branch 12). Why a token rather than a second argument: the
+//                engine passes only the variable's value (menus/data_source.hpp), and the
+//                token keeps that interface; home_branch is a place, not display text (no
+//                shipped screen shows it).
+//              - "cell" (kCellPlace, what value("cell_place") answers when the request named
+//                a serving cell that the cell_towers table knows, see readServingCell()):
+//                the cell's position;
+//              - anything else: no points.
+//            The nearest points to that centre, of any branch or area, are returned.
 //            The PIN: pinState() from the caller's PIN record (none, locked, usable);
 //            checkPin() answers from verifications the service ran on its worker BEFORE this
 //            step (argon2 is too slow for the loop). A PIN the engine asks about that was not
@@ -27,6 +42,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "menus/data_source.hpp"
@@ -44,7 +60,13 @@ struct BorrowerView {
   std::optional<store::PinRecord> pin;     // the caller's PIN (any caller may have one)
   std::optional<store::Group> group;       // the client's group record, when it has one
   std::size_t groupMembers = 0;            // clients whose groupId is the client's group
+  std::optional<store::Position> servingCell;  // where the caller's cell is, when known
 };
+
+// value("home_branch") is this prefix and the branch number ("br:12"); see above.
+inline constexpr std::string_view kBranchPlacePrefix = "br:";
+// value("cell_place") when the caller's serving cell has a known position; has_cell says so.
+inline constexpr std::string_view kCellPlace = "cell";
 
 // How many open loans My loans can show (the menu has one screen per loan).
 inline constexpr std::size_t kMaxListedLoans = 3;
@@ -52,6 +74,11 @@ inline constexpr std::size_t kMaxListedLoans = 3;
 // Reads the client (by E.164 digits without '+') and its loans.
 BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
                           const std::string& msisdnDigits);
+// The position of the cell the request came through (store/cell_tower.hpp), when the
+// channel named one and the table knows it. Open issue: no ingress passes a cell yet (see
+// gateway/cell_tower_import.hpp); UssdService would fill BorrowerView::servingCell with it.
+std::optional<store::Position> readServingCell(const store::Txn& txn, const store::LoanBook& book,
+                                               const store::CellId& cell);
 // The same, with the caller's PIN record.
 BorrowerView readBorrower(const store::Txn& txn, const store::LoanBook& book,
                           const store::PinTable& pins, const std::string& msisdnDigits);

@@ -148,6 +148,11 @@ struct UpstreamConfig {
   std::string tlsServerName;  // empty: the URL's host
   std::string tlsCertFile;
   std::string tlsKeyFile;
+  std::string adapter = "mfigw";  // mfigw | fineract
+  std::string fineractTenant = "default";
+  std::string fineractCreditRequest = "off";  // off | loan_application
+  std::uint32_t fineractLoanProductId = 0;
+  std::uint32_t fineractRescheduleReasonId = 0;
 };
 
 struct ShutdownConfig {

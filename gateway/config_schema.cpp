@@ -944,6 +944,44 @@ std::vector<SettingSpec> buildTable() {
        .help = "Private key of upstream.tls_cert_file (PEM, mode 600). Empty: inside "
                "tls_cert_file.",
        .field = field<&G::upstream, &UpstreamConfig::tlsKeyFile>()},
+      {.path = "upstream.adapter",
+       .type = T::Enum,
+       .defaultText = "mfigw",
+       .allowed = {"mfigw", "fineract"},
+       .help = "What upstream speaks: mfigw (docs/upstream-protocol.md) or fineract (Apache "
+               "Fineract / Mifos X REST; upstream.url is https://host/fineract-provider/api, "
+               "upstream.auth basic; each window pulls every client and loan page by page "
+               "and pushes deferral requests as reschedule requests).",
+       .field = field<&G::upstream, &UpstreamConfig::adapter>()},
+      {.path = "upstream.fineract_tenant",
+       .type = T::String,
+       .defaultText = "default",
+       .min = "1",
+       .max = "100",
+       .help = "Fineract tenant, sent as the Fineract-Platform-TenantId header.",
+       .field = field<&G::upstream, &UpstreamConfig::fineractTenant>()},
+      {.path = "upstream.fineract_credit_request",
+       .type = T::Enum,
+       .defaultText = "off",
+       .allowed = {"off", "loan_application"},
+       .help = "What a credit request becomes in Fineract: loan_application (POST /loans, "
+               "submitted for a loan officer, our key as externalId; needs "
+               "upstream.fineract_loan_product_id) or off (kept as rejected for the operator).",
+       .field = field<&G::upstream, &UpstreamConfig::fineractCreditRequest>()},
+      {.path = "upstream.fineract_loan_product_id",
+       .type = T::Int,
+       .defaultText = "0",
+       .min = "0",
+       .max = "2147483647",
+       .help = "Fineract loan product of loan applications from credit requests; 0: none.",
+       .field = field<&G::upstream, &UpstreamConfig::fineractLoanProductId>()},
+      {.path = "upstream.fineract_reschedule_reason_id",
+       .type = T::Int,
+       .defaultText = "0",
+       .min = "0",
+       .max = "2147483647",
+       .help = "Code value id (LoanRescheduleReason) sent with deferral requests; 0: none.",
+       .field = field<&G::upstream, &UpstreamConfig::fineractRescheduleReasonId>()},
       // shutdown
       {.path = "shutdown.drain_timeout",
        .type = T::Duration,
@@ -1480,6 +1518,17 @@ std::vector<RuleViolation> checkCrossFieldRules(const GatewayConfig& config) {
     out.push_back({"upstream.username",
                    "is required when upstream.auth is basic",
                    {"upstream.username", "upstream.auth"}});
+  }
+  if (up.adapter == "fineract" && up.enabled && up.auth != "basic") {
+    out.push_back({"upstream.auth",
+                   "must be basic when upstream.adapter is fineract",
+                   {"upstream.auth", "upstream.adapter"}});
+  }
+  if (up.adapter == "fineract" && up.fineractCreditRequest == "loan_application" &&
+      up.fineractLoanProductId == 0) {
+    out.push_back({"upstream.fineract_loan_product_id",
+                   "is required when upstream.fineract_credit_request is loan_application",
+                   {"upstream.fineract_loan_product_id", "upstream.fineract_credit_request"}});
   }
   if (up.backoffMax < up.backoffMin) {
     out.push_back({"upstream.backoff_max",

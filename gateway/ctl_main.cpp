@@ -61,7 +61,7 @@ struct CtlOptions {
   bool help = false;
   std::string msisdn = "+254712345678";  // dial and sms: the simulated phone
   bool dryRun = false;                   // import
-  std::string kind;                      // import: clients, loans, groups, payment_points
+  std::string kind;                      // import: clients, loans, groups, payment_points, areas
   std::string command;
   std::vector<std::string> args;
 };
@@ -481,7 +481,8 @@ constexpr std::array kCommands = {
     Command{"queue", "queue [show|retry|cancel ID]", "outbox counts by state, or one message",
             cmdQueue},
     Command{"import", "import FILE.csv... [--kind K] [--dry-run]",
-            "load clients, loans, groups, payment_points from CSV (all rows or none)", cmdImport},
+            "load clients, loans, groups, payment_points, areas from CSV (all rows or none)",
+            cmdImport},
     Command{"sync", "sync [status|now]",
             "loan-book sync with upstream: lag, failures, bytes; or start a window now", cmdSync},
     Command{"dial", "dial CODE [--msisdn N]",

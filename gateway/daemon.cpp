@@ -88,6 +88,7 @@ struct Daemon::Impl {
   void openStores();
   void buildSmpp();
   void buildUpstream();
+  [[nodiscard]] UpstreamOptions syncOptions() const;
   void buildUssd();
   void buildReminders();
   std::string remindersFile() const { return menusDir() + "/reminders.yaml"; }
@@ -153,10 +154,17 @@ void Daemon::Impl::openStores() {
   refreshStoreGauges();
 }
 
+UpstreamOptions Daemon::Impl::syncOptions() const {
+  UpstreamOptions o = upstreamOptions(config.upstream);
+  // Fineract's mobileNo is normalised like every other number the gateway stores.
+  o.fineract.defaultRegion = config.phone.defaultRegion;
+  return o;
+}
+
 void Daemon::Impl::buildUpstream() {
   try {
-    upstream = std::make_unique<UpstreamSync>(io, *stores, upstreamOptions(config.upstream),
-                                              metrics, loggers.gateway());
+    upstream =
+        std::make_unique<UpstreamSync>(io, *stores, syncOptions(), metrics, loggers.gateway());
   } catch (const std::exception& e) {
     throw StartupError(std::string("upstream: ") + e.what());  // e.g. a TLS file
   }
@@ -416,7 +424,7 @@ void Daemon::Impl::reload() {
     log.error("reminder rules not reloaded, keeping the running ones");
   }
   try {
-    upstream->setOptions(upstreamOptions(config.upstream));
+    upstream->setOptions(syncOptions());
   } catch (const std::exception& e) {
     log.error("upstream settings not applied, keeping the running ones error={}", e.what());
   }

@@ -114,9 +114,23 @@ Schema paymentPointSchema() {
       spec("kind", {"type"}, kRequired),
       spec("lat", {"latitude"}, kRequired),
       spec("lon", {"longitude", "lng"}, kRequired),
-      spec("br", {"branch", "branch_id", "area_code"}),
+      spec("br", {"branch", "branch_id"}),
+      spec("area", {"area_code", "areacode", "area_id"}),
       spec("landmark", {}),
       spec("hours", {"opening_hours"}),
+      spec("services", {"service"}),
+      spec("active", {}),
+      spec("ver", {"version"}),
+  };
+}
+
+Schema areaSchema() {
+  return {
+      spec("area", {"area_code", "areacode", "area_id", "code"}, kRequired),
+      spec("name", {"area_name"}, kRequired),
+      spec("lat", {"latitude"}, kRequired),
+      spec("lon", {"longitude", "lng"}, kRequired),
+      spec("br", {"branch", "branch_id"}),
       spec("active", {}),
       spec("ver", {"version"}),
   };
@@ -127,6 +141,7 @@ const Schema& schemaOf(ImportKind kind) {
   static const Schema loans = loanSchema();
   static const Schema groups = groupSchema();
   static const Schema points = paymentPointSchema();
+  static const Schema areas = areaSchema();
   switch (kind) {
     case ImportKind::Clients:
       return clients;
@@ -134,6 +149,8 @@ const Schema& schemaOf(ImportKind kind) {
       return loans;
     case ImportKind::Groups:
       return groups;
+    case ImportKind::Areas:
+      return areas;
     case ImportKind::PaymentPoints:
       break;
   }
@@ -327,6 +344,15 @@ class RowCells {
     const auto parse = [](std::string_view t) { return parseWholeNumber(t, UINT16_MAX); };
     return static_cast<std::uint16_t>(typed<std::uint64_t>(key, parse).value_or(0));
   }
+  // An area code (store/area.hpp), 0 when empty or refused.
+  std::uint32_t areaCode(std::string_view key) {
+    const auto parse = [](std::string_view t) {
+      const std::optional<std::uint32_t> code = store::parseAreaCode(t);
+      return code ? CellValue<std::uint32_t>::ok(*code)
+                  : CellValue<std::uint32_t>::fail("must be an area code: 1 to 8 digits, not 0");
+    };
+    return typed<std::uint32_t>(key, parse).value_or(store::kNoArea);
+  }
   std::uint64_t u64(std::string_view key) {
     const auto parse = [](std::string_view t) { return parseWholeNumber(t, UINT64_MAX); };
     return typed<std::uint64_t>(key, parse).value_or(0);
@@ -501,10 +527,26 @@ PaymentPointRow buildPaymentPoint(RowCells& cells) {
   point.latitudeE6 = cells.typed<std::int32_t>("lat", parseDegrees).value_or(0);
   point.longitudeE6 = cells.typed<std::int32_t>("lon", parseDegrees).value_or(0);
   point.branch = cells.u16("br");
+  point.areaCode = cells.areaCode("area");
   point.landmark = cells.text("landmark");
   point.openingHours = cells.text("hours");
+  point.services = cells.text("services");
   row.active = cells.typed<bool>("active", parseYesNo).value_or(true);
   point.ver = cells.u64("ver");
+  return row;
+}
+
+AreaRow buildArea(RowCells& cells) {
+  AreaRow row;
+  row.row = cells.row();
+  store::Area& area = row.area;
+  area.code = cells.areaCode("area");
+  area.name = cells.text("name");
+  area.latitudeE6 = cells.typed<std::int32_t>("lat", parseDegrees).value_or(0);
+  area.longitudeE6 = cells.typed<std::int32_t>("lon", parseDegrees).value_or(0);
+  area.branch = cells.u16("br");
+  row.active = cells.typed<bool>("active", parseYesNo).value_or(true);
+  area.ver = cells.u64("ver");
   return row;
 }
 
@@ -576,6 +618,8 @@ std::string_view idKey(ImportKind kind) {
       return "cid";
     case ImportKind::Loans:
       return "lid";
+    case ImportKind::Areas:
+      return "area";
     case ImportKind::Groups:
     case ImportKind::PaymentPoints:
       break;
@@ -595,13 +639,15 @@ std::string_view toString(ImportKind kind) noexcept {
       return "groups";
     case ImportKind::PaymentPoints:
       return "payment_points";
+    case ImportKind::Areas:
+      return "areas";
   }
   return "unknown";
 }
 
 std::optional<ImportKind> importKindFromString(std::string_view text) noexcept {
-  for (const ImportKind kind :
-       {ImportKind::Clients, ImportKind::Loans, ImportKind::Groups, ImportKind::PaymentPoints}) {
+  for (const ImportKind kind : {ImportKind::Clients, ImportKind::Loans, ImportKind::Groups,
+                                ImportKind::PaymentPoints, ImportKind::Areas}) {
     if (toString(kind) == text) return kind;
   }
   return std::nullopt;
@@ -682,7 +728,12 @@ ImportPlan parseImport(ImportKind kind, std::string_view csv, const ImportOption
         cells.problem(column.key, "is empty; this column is required");
       }
     }
-    const std::string id = cells.text(idKey(kind));
+    std::string id = cells.text(idKey(kind));
+    if (kind == ImportKind::Areas) {
+      // "007" and "7" are one area: compare codes, not spellings.
+      const std::optional<std::uint32_t> code = store::parseAreaCode(id);
+      id = code ? std::to_string(*code) : std::string();
+    }
     if (!id.empty()) {
       const auto [seen, fresh] = idRows.emplace(id, record.row);
       if (!fresh) cells.problem(idKey(kind), "is also on row " + std::to_string(seen->second));
@@ -719,6 +770,12 @@ ImportPlan parseImport(ImportKind kind, std::string_view csv, const ImportOption
         plan.paymentPoints.push_back(std::move(row));
         break;
       }
+      case ImportKind::Areas: {
+        AreaRow row = buildArea(cells);
+        reportStoreProblems(cells, store::areaProblems(row.area));
+        plan.areas.push_back(std::move(row));
+        break;
+      }
     }
   }
   if (!plan.ok()) {
@@ -726,6 +783,7 @@ ImportPlan parseImport(ImportKind kind, std::string_view csv, const ImportOption
     plan.loans.clear();
     plan.groups.clear();
     plan.paymentPoints.clear();
+    plan.areas.clear();
   }
   sortErrors(plan.errors);
   return plan;
@@ -770,8 +828,8 @@ class Importer {
         options_(options),
         errors_(outcome_.errors, outcome_.errorCount, options.maxErrors) {
     if (!plan.ok()) throw std::invalid_argument("loan book import: the plan has errors");
-    outcome_.counts.rows =
-        plan.clients.size() + plan.loans.size() + plan.groups.size() + plan.paymentPoints.size();
+    outcome_.counts.rows = plan.clients.size() + plan.loans.size() + plan.groups.size() +
+                           plan.paymentPoints.size() + plan.areas.size();
   }
 
   // Decides every row; writes only through `write` and only when no row failed.
@@ -795,6 +853,15 @@ class Importer {
             book_.removePaymentPoint(txn, p.record.id);
           } else {
             book_.upsertPaymentPoint(txn, p.record);
+          }
+        });
+        break;
+      case ImportKind::Areas:
+        finish(write, decideAreas(), [&](store::WriteTxn& txn, const auto& p) {
+          if (p.change == Change::Remove) {
+            book_.removeArea(txn, p.record.code);
+          } else {
+            book_.upsertArea(txn, p.record);
           }
         });
         break;
@@ -950,11 +1017,30 @@ class Importer {
       }
       if (old) {
         keep(next, *old, "br", &store::PaymentPoint::branch);
+        keep(next, *old, "area", &store::PaymentPoint::areaCode);
         keep(next, *old, "landmark", &store::PaymentPoint::landmark);
         keep(next, *old, "hours", &store::PaymentPoint::openingHours);
+        keep(next, *old, "services", &store::PaymentPoint::services);
       }
       const Change change = decide(old, next, plan_.sets("ver"), now_);
       check(row.row, store::paymentPointProblems(next));
+      out.push_back({change, std::move(next)});
+    }
+    return out;
+  }
+
+  std::vector<Pending<store::Area>> decideAreas() {
+    std::vector<Pending<store::Area>> out;
+    for (const AreaRow& row : plan_.areas) {
+      store::Area next = row.area;
+      const std::optional<store::Area> old = book_.area(txn_, next.code);
+      if (!row.active) {
+        out.push_back({old ? Change::Remove : Change::Unchanged, std::move(next)});
+        continue;
+      }
+      if (old) keep(next, *old, "br", &store::Area::branch);
+      const Change change = decide(old, next, plan_.sets("ver"), now_);
+      check(row.row, store::areaProblems(next));
       out.push_back({change, std::move(next)});
     }
     return out;

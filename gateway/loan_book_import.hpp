@@ -1,4 +1,5 @@
-// Spreadsheet import of the loan book: clients, loans, groups and payment points from CSV.
+// Spreadsheet import of the loan book: clients, loans, groups, payment points and areas from
+// CSV.
 //
 // Purpose: many small MFIs keep their book in a spreadsheet. parseImport() reads one CSV
 //   file of one kind into store records, checking every cell and collecting every error as
@@ -12,12 +13,21 @@
 //   matched case-insensitively with spaces, '-' and '.' read as '_'. Column order is free;
 //   unknown columns are ignored and listed (ImportPlan::ignoredColumns); a column named
 //   twice is an error, and so is a column that marks another kind's file (`lid` in a
-//   clients import, `lat`/`lon` outside payment points, `cid` outside clients and loans):
-//   the file was most likely imported as the wrong kind. Required columns per kind:
+//   clients import, `lat`/`lon` outside payment points and areas, `cid` outside clients
+//   and loans): the file was most likely imported as the wrong kind. Required columns per
+//   kind (the OpenCellID `cells` kind has its own reader: gateway/cell_tower_import.hpp):
 //     clients         cid
 //     loans           lid, acct, cid, st, cur, tout
 //     groups          id
 //     payment_points  id, name, kind, lat, lon
+//                     (optional: br = branch, area = area_code, services, landmark, hours,
+//                     active, ver)
+//     areas           area (area_code), name, lat, lon   (optional: br = branch, active, ver)
+//   A point's `area_code` is the area it is in and its `branch` the branch that runs it: two
+//   different things (before areas existed, `area_code` was read as the branch; a file
+//   that used it that way now tags its points with area codes, which the locator reads as
+//   area centres: store/place_centres.hpp). Area codes are numbers 1..99999999 ("007" is 7,
+//   store/area.hpp); `services` is free text up to 40 bytes ("repay;cash-out;register").
 //   A file updates the fields it has columns for: when a record already exists, a field
 //   whose column the file lacks keeps its stored value (a new record gets the default).
 //   An empty cell in a present column sets the field's empty value, except where noted.
@@ -27,7 +37,7 @@
 //   libphonenumber in the default region, stored as E.164 digits without '+'.
 //   Defaults: `lang` empty -> the loan's client's language, else ImportOptions::
 //   defaultLanguage; a loan's empty `msisdn` -> its client's number; client `consent`
-//   absent -> reminders; point `active` = no -> the point is removed (if it exists).
+//   absent -> reminders; point or area `active` = no -> it is removed (if it exists).
 //   `ver` absent -> an unchanged record keeps its ver, a new or changed one gets the
 //   import time (at least the stored ver + 1), so a re-import of the same file changes
 //   nothing. A loan's `asof` is set to the import time for every row: the import confirms it.
@@ -51,6 +61,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/area.hpp"
 #include "store/client.hpp"
 #include "store/group.hpp"
 #include "store/loan_book.hpp"
@@ -60,7 +71,7 @@
 
 namespace mfigw::gateway {
 
-enum class ImportKind : std::uint8_t { Clients, Loans, Groups, PaymentPoints };
+enum class ImportKind : std::uint8_t { Clients, Loans, Groups, PaymentPoints, Areas };
 [[nodiscard]] std::string_view toString(ImportKind kind) noexcept;  // "payment_points"
 [[nodiscard]] std::optional<ImportKind> importKindFromString(std::string_view text) noexcept;
 
@@ -104,6 +115,12 @@ struct PaymentPointRow {
   bool active = true;
 };
 
+struct AreaRow {
+  std::size_t row = 0;
+  store::Area area;
+  bool active = true;
+};
+
 // A column of the file that the importer reads.
 struct ImportColumn {
   std::string key;     // canonical: "tout", "inst2_due", ...
@@ -124,6 +141,7 @@ struct ImportPlan {
   std::vector<LoanRow> loans;
   std::vector<GroupRow> groups;
   std::vector<PaymentPointRow> paymentPoints;
+  std::vector<AreaRow> areas;
 
   [[nodiscard]] bool ok() const noexcept { return errorCount == 0; }
   // True when the file has a column for `key` ("inst" when it has any installment column).
@@ -139,7 +157,7 @@ struct ImportCounts {
   std::size_t added = 0;
   std::size_t updated = 0;
   std::size_t unchanged = 0;
-  std::size_t removed = 0;  // payment points marked inactive that existed
+  std::size_t removed = 0;  // payment points or areas marked inactive that existed
 
   bool operator==(const ImportCounts&) const = default;
 };

@@ -24,9 +24,10 @@ if ! "$ctl" status --wait 30; then
   echo "demo: the daemon did not become ready" >&2
   exit 1
 fi
-# The sample loan book (demo/sample): clients first, their loans, groups, payment points.
+# The sample loan book (demo/sample): clients first, their loans, groups, payment points
+# and the areas a borrower can name by code (Payment points > Enter an area code: 10..34).
 "$ctl" import demo/sample/clients.csv demo/sample/loans.csv demo/sample/groups.csv \
-  demo/sample/payment_points.csv
+  demo/sample/payment_points.csv demo/sample/areas.csv
 cat <<MSG
 
 mfi-gatewayd is running (pid $pid), its LMDB store in $state,

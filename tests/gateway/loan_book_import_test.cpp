@@ -291,7 +291,7 @@ TEST_F(LoanBookImport, AFileOfAnotherKindIsRefusedByItsHeader) {
                 "this file as payment_points?",
                 "payment_points.csv:1:5: Longitude: is a column of payment_points files; import "
                 "this file as payment_points?",
-                "payment_points.csv:1:9: id: required column is missing"}));
+                "payment_points.csv:1:11: id: required column is missing"}));
   EXPECT_TRUE(groups.groups.empty());
 }
 
@@ -514,6 +514,8 @@ TEST_F(LoanBookImport, TheDemoSampleImportsCleanly) {
   const ImportCounts points =
       importText(ImportKind::PaymentPoints, readSample("payment_points.csv"));
   EXPECT_EQ(points.added, 15u);
+  const ImportCounts areas = importText(ImportKind::Areas, readSample("areas.csv"));
+  EXPECT_EQ(areas.added, 11u);
   const ImportCounts loans = importText(ImportKind::Loans, readSample("loans.csv"));
   EXPECT_EQ(loans.added, loans.rows);
   EXPECT_GE(loans.rows, 20u);

@@ -118,7 +118,9 @@ TEST(UpstreamCodec, OtherRecordsRoundTrip) {
                         4,
                         "opposite the market",
                         "Mon-Sat 8-18",
-                        57};
+                        57,
+                        0,  // the protocol carries no area code or services yet
+                        ""};
   EXPECT_EQ(paymentPointFromJson(toJson(p)), p);
   EXPECT_EQ(toJson(p).at("kind"), "mobile_money");
 }

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/area.hpp"
 #include "store/group.hpp"
 #include "store/payment_point.hpp"
 #include "tests/integration/ussd_harness.hpp"
@@ -90,6 +91,17 @@ void seedGoldenBorrowers(const std::filesystem::path& state, std::int64_t today)
     tables.loanBook.upsertGroup(txn, group);
     int id = 0;
     for (const auto& p : golden::points()) {
+      // The area code the walk types names an area centred on its cluster's first point
+      // (the daemon measures a typed code from the area's centre, not from a branch).
+      if (p.branch == golden::kAreaBranch) {
+        store::Area area;
+        area.code = golden::kAreaBranch;
+        area.name = "Golden area";
+        area.latitudeE6 = p.latitudeE6;
+        area.longitudeE6 = p.longitudeE6;
+        area.ver = 1;
+        tables.loanBook.upsertArea(txn, area);
+      }
       store::PaymentPoint point;
       point.id = "P-" + std::to_string(++id);
       point.name = p.name;
