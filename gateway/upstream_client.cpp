@@ -172,7 +172,8 @@ struct UpstreamConnection::Impl {
   }
 
   http::request<http::string_body> makeRequest(std::string_view method, std::string_view target,
-                                               std::string body) const;
+                                               std::string body,
+                                               std::string_view idempotencyKey) const;
 };
 
 namespace {
@@ -294,6 +295,7 @@ UpstreamExchange toReply(Impl& impl, http::response<http::string_body>& response
                   fmt::format("answer from {}: unsupported Content-Encoding \"{}\"", impl.where(),
                               encoding.substr(0, 32)));
   }
+  reply.servedFromCache = beast::iequals(response["x-served-from-cache"], "true");
   const std::string_view retryAfter = response[http::field::retry_after];
   if (!retryAfter.empty()) {
     reply.retryAfter = parseRetryAfter(retryAfter, std::chrono::system_clock::now());
@@ -304,7 +306,8 @@ UpstreamExchange toReply(Impl& impl, http::response<http::string_body>& response
 }  // namespace
 
 http::request<http::string_body> Impl::makeRequest(std::string_view method, std::string_view target,
-                                                   std::string body) const {
+                                                   std::string body,
+                                                   std::string_view idempotencyKey) const {
   http::request<http::string_body> req;
   req.method_string(method);
   req.target(options.url.basePath + std::string(target));
@@ -325,6 +328,9 @@ http::request<http::string_body> Impl::makeRequest(std::string_view method, std:
                   base64Encode(fmt::format("{}:{}", options.username, options.password.reveal())));
       break;
   }
+  for (const auto& [name, value] : options.headers)
+    req.set(name, value);
+  if (!idempotencyKey.empty()) req.set(options.idempotencyHeader, idempotencyKey);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     if (body.size() >= options.compressMin) {
@@ -466,10 +472,11 @@ namespace {
 // A free function, not a member: g++ 12 reports a false -Wmismatched-new-delete on the
 // frame of a member coroutine here.
 asio::awaitable<UpstreamExchange> runExchange(std::shared_ptr<Impl> self, std::string method,
-                                              std::string target, std::string body) {
+                                              std::string target, std::string body,
+                                              std::string idempotencyKey) {
   Impl& impl = *self;
   const http::request<http::string_body> request =
-      impl.makeRequest(method, target, std::move(body));
+      impl.makeRequest(method, target, std::move(body), idempotencyKey);
   // Twice at most: the second try only when a reused connection turned out to be closed.
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (impl.closed) co_return failed(UpstreamFailureKind::Stopped, "stopped");
@@ -510,8 +517,10 @@ asio::awaitable<UpstreamExchange> runExchange(std::shared_ptr<Impl> self, std::s
 
 asio::awaitable<UpstreamExchange> UpstreamConnection::exchange(std::string_view method,
                                                                std::string_view target,
-                                                               std::string_view body) {
-  return runExchange(impl_, std::string(method), std::string(target), std::string(body));
+                                                               std::string_view body,
+                                                               std::string_view idempotencyKey) {
+  return runExchange(impl_, std::string(method), std::string(target), std::string(body),
+                     std::string(idempotencyKey));
 }
 
 }  // namespace mfigw::gateway

@@ -8,7 +8,8 @@
 //       the server closed it; a request on a reused connection that fails before any answer
 //       arrived is sent once more on a fresh one (every request of the protocol is
 //       idempotent: GETs, and pushes keyed per event);
-//     - bearer or basic auth; gzip request bodies from `compressMin` bytes, gzip answers
+//     - bearer or basic auth; fixed extra headers (Fineract's tenant) and a per-request
+//       idempotency key header; gzip request bodies from `compressMin` bytes, gzip answers
 //       accepted and inflated (bounded by maxResponseBytes);
 //     - every byte on the socket (TLS records included) counted in and out.
 //   What an HTTP status means for the sync is the caller's business: any complete answer
@@ -31,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without it
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -68,6 +70,10 @@ struct UpstreamClientOptions {
   std::size_t compressMin = 1024;            // smaller bodies grow when gzipped
   std::uint64_t maxResponseBytes = 32ull << 20;
   std::string userAgent = "mfi-gatewayd";
+  // Sent on every request (e.g. Fineract's tenant header). Values are not logged.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The header a request's idempotency key goes in (exchange()'s idempotencyKey).
+  std::string idempotencyHeader = "Idempotency-Key";
 };
 
 // Loads CA, client certificate and key once, so a bad file fails at start-up.
@@ -95,6 +101,7 @@ struct UpstreamReply {
   std::string body;  // inflated
   std::optional<std::chrono::seconds> retryAfter;
   std::uint64_t wireBodyBytes = 0;  // the body as it travelled (gzipped or not)
+  bool servedFromCache = false;     // x-served-from-cache: true (an idempotent replay)
 };
 
 struct UpstreamExchange {
@@ -124,9 +131,11 @@ class UpstreamConnection {
 
   // `target` is the path below the URL's base path plus query ("/v1/changes?feed=loans...").
   // `body` empty: no body (GET); else JSON.
+  // `idempotencyKey` non-empty: sent in options.idempotencyHeader.
   // The arguments are copied before this returns: they need not outlive the await.
   boost::asio::awaitable<UpstreamExchange> exchange(std::string_view method,
-                                                    std::string_view target, std::string_view body);
+                                                    std::string_view target, std::string_view body,
+                                                    std::string_view idempotencyKey = {});
   // Cancels what is in flight (it completes as Stopped) and closes the socket.
   void close();
 

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/fineract_sync.hpp"
 #include "gateway/upstream_apply.hpp"
 #include "gateway/upstream_codec.hpp"
 #include "store/error.hpp"
@@ -126,6 +127,16 @@ UpstreamOptions upstreamOptions(const UpstreamConfig& config) {
   o.schedule.backoffMax = config.backoffMax;
   o.pageSize = config.pageSize;
   o.pushBatch = config.pushBatch;
+  o.adapter = upstreamAdapterFromString(config.adapter).value_or(UpstreamAdapter::Mfigw);
+  if (o.adapter == UpstreamAdapter::Fineract) {
+    o.fineract.tenant = config.fineractTenant;
+    o.fineract.creditRequest = fineractCreditRequestFromString(config.fineractCreditRequest)
+                                   .value_or(FineractCreditRequest::Off);
+    o.fineract.loanProductId = config.fineractLoanProductId;
+    o.fineract.rescheduleReasonId = config.fineractRescheduleReasonId;
+    // Every request names the tenant; basic auth comes from upstream.auth as usual.
+    o.client.headers.emplace_back("Fineract-Platform-TenantId", config.fineractTenant);
+  }
   return o;
 }
 
@@ -506,16 +517,28 @@ asio::awaitable<void> window(Impl& d) {
       store::ReadTxn txn = d.stores.durable().beginRead();
       w.resyncs = pendingResyncs(txn, d.book());
     }
-    co_await push(w);
-    for (const UpstreamFeed feed : kUpstreamFeeds) {
-      co_await pull(w, feed, nullptr);
+    if (options.adapter == UpstreamAdapter::Fineract) {
+      UpstreamWindowContext context{conn, options, d.stores, d.metrics, d.log, d.counts, 0, 0, 0};
+      try {
+        co_await runFineractWindow(context);
+      } catch (const UpstreamWindowError& e) {
+        failure = WindowFailure{e.failure.kind, e.failure.message, e.failure.retryAfter};
+      }
+      w.pushed = context.pushed;
+      w.pulled = context.pulled;
+      w.pages = context.pages;
+    } else {
+      co_await push(w);
+      for (const UpstreamFeed feed : kUpstreamFeeds) {
+        co_await pull(w, feed, nullptr);
+      }
+      // Only over a complete pull: a half-pulled book differs from upstream by design.
+      if (w.feedsComplete && d.schedule.reconcileDue(SteadyClock::now())) {
+        co_await reconcile(w);
+        reconciled = true;
+      }
+      co_await resyncs(w);
     }
-    // Only over a complete pull: a half-pulled book differs from upstream by design.
-    if (w.feedsComplete && d.schedule.reconcileDue(SteadyClock::now())) {
-      co_await reconcile(w);
-      reconciled = true;
-    }
-    co_await resyncs(w);
   } catch (const WindowFailed& e) {
     failure = e.failure;
   } catch (const store::MapFull& e) {

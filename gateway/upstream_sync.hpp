@@ -15,6 +15,8 @@
 //     4. continues any unfinished branch re-pull.
 //   Any failure ends the window (nothing half-applied: a page is committed whole or not at
 //   all) and the schedule backs off. Status and metrics report the outcome.
+//   With adapter fineract a window runs gateway/fineract_sync.hpp instead of steps 1-4
+//   (same schedule, connection, commits, status and metrics).
 // Threading: every member runs on the io_context's thread (post to it from elsewhere).
 //   Store writes run on the durable writer's thread; their completions return to the loop.
 // Errors: construction throws std::runtime_error when a TLS file cannot be loaded (a
@@ -26,7 +28,7 @@
 // Open issues: reconcile covers loans only (clients, groups and payment points rely on
 //   their tombstones); a re-pull is per branch, so a loan that moved branch while its
 //   change was missed is removed by one branch's sweep and restored by the other's
-//   reconcile; the Fineract and CSV adapters (issue 4, item 4) are separate.
+//   reconcile; the CSV adapter (issue 4, item 4) is separate.
 #pragma once
 
 #include <chrono>
@@ -40,6 +42,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/config.hpp"
+#include "gateway/fineract_options.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/store_layout.hpp"
 #include "gateway/upstream_client.hpp"
@@ -49,6 +52,8 @@ namespace mfigw::gateway {
 
 struct UpstreamOptions {
   bool enabled = false;
+  UpstreamAdapter adapter = UpstreamAdapter::Mfigw;
+  FineractOptions fineract;  // adapter == Fineract
   UpstreamClientOptions client;
   UpstreamScheduleOptions schedule;
   std::size_t pageSize = 500;
