@@ -1,9 +1,10 @@
 // Spreadsheet import over the admin API: POST /api/v1/import/{kind}[?dry_run=1][&name=FILE].
 //
 // Purpose: the route behind `mfi-gatewayctl import loans.csv`. {kind} is clients, loans,
-//   groups or payment_points; the body is the CSV file (Content-Type text/csv; text/plain,
-//   application/csv, application/vnd.ms-excel, application/octet-stream or none are taken
-//   too); `name` is the file name used in error positions (default "<kind>.csv").
+//   groups, payment_points, areas or cells (OpenCellID layout, gateway/cell_tower_import.hpp;
+//   `mcc=639,640` keeps only those countries' cells); the body is the CSV file (Content-Type
+//   text/csv; text/plain, application/csv, application/vnd.ms-excel, application/octet-stream or
+//   none are taken too); `name` is the file name used in error positions (default "<kind>.csv").
 //   The file is checked completely first (gateway/loan_book_import.hpp). Answers:
 //     200 {"kind","file","dry_run","rows","new","updated","unchanged","removed",
 //          "ignored_columns":[...]}   after the commit (or, for a dry run, after the
@@ -29,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include <spdlog/logger.h>
 
@@ -50,7 +52,11 @@ class ImportApi {
   void setRegion(std::string region) { options_.defaultRegion = std::move(region); }
 
  private:
+  static constexpr std::string_view kCellsKind = "cells";
+
   void import(const AdminRequest& request, AdminRoutes::Reply reply);
+  void importCells(const AdminRequest& request, const std::string& file, bool dryRun,
+                   AdminRoutes::Reply reply);
 
   StoreLayout& stores_;
   ImportOptions options_;

@@ -6,13 +6,16 @@
 //   - the import parser (kind chosen by the first byte, the rest as the file) either has
 //     records and no errors, or errors and no records; every error lies inside the file
 //     (or one past the header for a missing column), and every record passes the store's
-//     own bounds check, so applying it could not throw InvalidRecord.
+//     own bounds check, so applying it could not throw InvalidRecord;
+//   - the OpenCellID reader (kind `cells`) keeps at most as many cells as it read rows, and
+//     its errors lie inside the file (or one past the header for a missing column).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "gateway/cell_tower_import.hpp"
 #include "gateway/csv_reader.hpp"
 #include "gateway/loan_book_import.hpp"
 
@@ -50,8 +53,8 @@ void checkImport(ImportKind kind, std::string_view text) {
   ImportOptions options;
   options.maxErrors = 50;
   const ImportPlan plan = parseImport(kind, text, options);
-  const std::size_t records =
-      plan.clients.size() + plan.loans.size() + plan.groups.size() + plan.paymentPoints.size();
+  const std::size_t records = plan.clients.size() + plan.loans.size() + plan.groups.size() +
+                              plan.paymentPoints.size() + plan.areas.size();
   check(plan.errors.size() <= options.maxErrors);
   check(plan.errors.size() <= plan.errorCount);
   check(plan.ok() || records == 0);
@@ -69,6 +72,24 @@ void checkImport(ImportKind kind, std::string_view text) {
   for (const PaymentPointRow& r : plan.paymentPoints) {
     check(mfigw::store::paymentPointProblems(r.point).empty());
   }
+  for (const AreaRow& r : plan.areas)
+    check(mfigw::store::areaProblems(r.area).empty());
+}
+
+void checkCells(std::string_view text) {
+  CellImportOptions options;
+  options.maxErrors = 50;
+  const CellImportResult result = checkCellTowers(text, options);
+  check(result.errors.size() <= options.maxErrors);
+  check(result.errors.size() <= result.errorCount);
+  check(result.counts.rows + result.skipped <= result.dataRows);
+  for (const ImportError& e : result.errors) {
+    check(e.row >= 1 && e.column >= 1);
+    check(!e.message.empty());
+  }
+  options.mccs = {639};
+  const CellImportResult kenya = checkCellTowers(text, options);
+  check(kenya.counts.rows <= result.counts.rows || !result.ok());
 }
 
 }  // namespace
@@ -78,8 +99,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   checkReader(bytes, ',');
   checkReader(bytes, ';');
   if (size == 0) return 0;
+  // '0'..'3' (the older seeds) keep their kinds; '4' is areas, '5' cells.
   constexpr ImportKind kKinds[] = {ImportKind::Clients, ImportKind::Loans, ImportKind::Groups,
-                                   ImportKind::PaymentPoints};
-  checkImport(kKinds[data[0] % 4], bytes.substr(1));
+                                   ImportKind::PaymentPoints, ImportKind::Areas};
+  const std::size_t pick = data[0] % 6;
+  if (pick == 5) {
+    checkCells(bytes.substr(1));
+  } else {
+    checkImport(kKinds[pick], bytes.substr(1));
+  }
   return 0;
 }

@@ -139,6 +139,34 @@ TEST_F(CsvImportApi, ABadFileIsRefusedWithEveryErrorAndNothingIsWritten) {
   EXPECT_EQ(loanCount(), 0u);
 }
 
+TEST_F(CsvImportApi, AreasAndCellsGoThroughTheSameRoute) {
+  const AdminResponse areas = post("/api/v1/import/areas?name=areas.csv", readSample("areas.csv"));
+  ASSERT_EQ(areas.status, 200) << areas.body;
+  EXPECT_EQ(nlohmann::json::parse(areas.body).at("new"), 11);
+
+  const std::string cells =
+      "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,"
+      "averageSignal\n"
+      "GSM,639,2,31001,12345,0,36.821945,-1.284100,1000,12,1,1459692000,1459700000,0\n"
+      "UMTS,640,4,2001,987654,,39.2,-6.8,,1,1,0,0,0\n";
+  const AdminResponse kept = post("/api/v1/import/cells?mcc=639&name=639.csv", cells);
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  const nlohmann::json body = nlohmann::json::parse(kept.body);
+  EXPECT_EQ(body.at("kind"), "cells");
+  EXPECT_EQ(body.at("file"), "639.csv");
+  EXPECT_EQ(body.at("new"), 1);
+  EXPECT_EQ(body.at("skipped"), 1);
+  {
+    store::ReadTxn txn = stores_->durable().beginRead();
+    EXPECT_EQ(stores_->tables().loanBook.cellTowerTable().count(txn), 1u);
+  }
+  const AdminResponse bad = post("/api/v1/import/cells", cells + "LTE,639,2,1,1,0,200,0,,,,,,\n");
+  ASSERT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(nlohmann::json::parse(bad.body).at("errors").at(0).at("text"),
+            "cells.csv:4:7: lon: must be between -180 and 180 degrees");
+  EXPECT_EQ(post("/api/v1/import/cells?mcc=63x", cells).status, 400);
+}
+
 TEST_F(CsvImportApi, RefusesWhatIsNotAnImport) {
   EXPECT_EQ(post("/api/v1/import/borrowers", "cid\nC1\n").status, 404);
   EXPECT_EQ(post("/api/v1/import/clients?dry_run=maybe", "cid\nC1\n").status, 400);
