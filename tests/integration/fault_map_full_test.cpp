@@ -44,7 +44,7 @@ struct Fill {
   std::string otherBodies;
 };
 
-class MapFullTest : public ::testing::Test {
+class FaultMapFull : public ::testing::Test {
  protected:
   FaultRig rig{FaultRig::accounts()};
   Fill fill;
@@ -94,7 +94,7 @@ class MapFullTest : public ::testing::Test {
   }
 };
 
-TEST_F(MapFullTest, RefusesTemporarilyLosesNothingAndRecoversWithALargerMap) {
+TEST_F(FaultMapFull, RefusesTemporarilyLosesNothingAndRecoversWithALargerMap) {
   startDaemon("1MiB");
   const auto started = std::chrono::steady_clock::now();
   // Long texts (6 parts) fill the map quickly; then short ones take the last pages.
