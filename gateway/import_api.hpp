@@ -8,12 +8,13 @@
 //   The file is checked completely first (gateway/loan_book_import.hpp). Answers:
 //     200 {"kind","file","dry_run","rows","new","updated","unchanged","removed",
 //          "ignored_columns":[...]}   after the commit (or, for a dry run, after the
-//                                     read-only pass: nothing is written)
+//                                     read-only pass: nothing is written); cells add
+//                                     "skipped" (rows of countries not in `mcc`)
 //     422 {"error":{"status":422,"message":...},"kind","file","error_count",
 //          "errors":[{"row","column","column_name","message","text"}]}   nothing written;
 //          "text" is "FILE:ROW:COL: column name: message"; at most ImportOptions::maxErrors
 //          are listed, error_count counts all
-//     400 bad dry_run value; 404 unknown kind; 415 other content types
+//     400 bad dry_run or mcc value; 404 unknown kind; 415 other content types
 //     503 + Retry-After when the store is full or the writer queue is (storeRefusal)
 //   The whole file is one work item of the durable GroupCommitWriter, so it commits in
 //   one transaction: all rows or none.
@@ -24,7 +25,9 @@
 // Open issues: the CSV is parsed on the loop thread: under 5 ms per 100 loan rows with
 //   phone numbers (measured on a loaded 2-core box), so ~20 ms for the ~450 rows that fit
 //   the default admin.body_limit of 64 KiB. Larger books need a larger body limit, and
-//   beyond a few thousand rows the parse should move off the loop.
+//   beyond a few thousand rows the parse should move off the loop. The same holds for the
+//   checking pass of a `cells` file (it keeps no rows, but a 64 MiB OpenCellID file is
+//   some 800k lines to read on the loop).
 #pragma once
 
 #include <cstdint>
