@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -34,6 +35,16 @@ std::optional<smpp::CommandStatus> ackOf(smpp::sim::SimServer& sim,
       if (d.connection == mo.first && d.sequenceNumber == mo.second) return d.ackStatus;
     return std::optional<smpp::CommandStatus>{};
   });
+}
+
+// Sum of a Prometheus counter over its labels in a /metrics text.
+double metricSum(const std::string& text, const std::string& name) {
+  double sum = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with(name + "{") || line.starts_with(name + " "))
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+  return sum;
 }
 
 struct Fill {
@@ -131,6 +142,9 @@ TEST_F(FaultMapFull, RefusesTemporarilyLosesNothingAndRecoversWithALargerMap) {
   std::cout << "[ fault ] MOs while full: " << moRefused.size() << " answered ESME_RMSGQFUL, "
             << moTaken.size() << " taken\n";
   EXPECT_EQ(fill.statusOther, 0) << fill.otherBodies;
+
+  // The operator sees it: refused group commits are counted.
+  EXPECT_GT(metricSum(rig.daemon.client().get("/metrics").body, "mfigw_store_map_full_total"), 0);
 
   // Everything answered 202 is in the store, whatever state the full map left it in.
   {
