@@ -143,6 +143,8 @@ TEST_F(FaultMapFull, RefusesTemporarilyLosesNothingAndRecoversWithALargerMap) {
             << moTaken.size() << " taken\n";
   EXPECT_EQ(fill.statusOther, 0) << fill.otherBodies;
 
+  // For the record: what the full map left unsent (the sender's claims need pages too).
+  std::cout << "[ fault ] queue while full: " << rig.queue().dump() << "\n";
   // The operator sees it: refused group commits are counted.
   EXPECT_GT(metricSum(rig.daemon.client().get("/metrics").body, "mfigw_store_map_full_total"), 0);
 
