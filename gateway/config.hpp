@@ -123,6 +123,7 @@ struct UssdConfig {
   Secret httpKey;
   std::uint32_t pinMaxTries = 3;  // wrong PINs in a row before the PIN locks
   Duration pinLockout{1800000};   // how long a locked PIN stays locked
+  Duration stepDeadline{8000};    // a step still running then answers with a fallback page
   std::vector<UssdDialectConfig> dialects;
 };
 

@@ -700,6 +700,15 @@ std::vector<SettingSpec> buildTable() {
        .max = "24h",
        .help = "How long a locked PIN stays locked (kept in the store across restarts).",
        .field = field<&G::ussd, &UssdConfig::pinLockout>()},
+      {.path = "ussd.step_deadline",
+       .type = T::Duration,
+       .defaultText = "8s",
+       .min = "1ms",
+       .max = "30s",
+       .help = "A step still running after this (a queue of PIN checks, a stalled disk) "
+               "answers the phone with a fallback page and sends the result by SMS. Keep it "
+               "under the operator's application timeout (10-15 s; aggregators 5-10 s).",
+       .field = field<&G::ussd, &UssdConfig::stepDeadline>()},
       {.path = "ussd.dialects",
        .type = T::List,
        .defaultText = "[]",

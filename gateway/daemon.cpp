@@ -196,13 +196,14 @@ UssdOptions Daemon::Impl::ussdOptions() const {
   o.idleTimeout = config.ussd.idleTimeout;
   o.dialogCap = config.ussd.dialogCap;
   o.resumeWindow = config.ussd.resumeWindow;
+  o.stepDeadline = config.ussd.stepDeadline;
   o.pinMaxTries = static_cast<int>(config.ussd.pinMaxTries);
   o.pinLockout = config.ussd.pinLockout;
   return o;
 }
 
 void Daemon::Impl::buildUssd() {
-  ussd = std::make_unique<UssdService>(*stores, *sender, ussdOptions(), metrics,
+  ussd = std::make_unique<UssdService>(io, *stores, *sender, ussdOptions(), metrics,
                                        MsisdnMasker(config.log.maskMsisdn), loggers.menus());
   if (const auto errors = ussd->loadMenus(menusDir())) {
     // Each error names FILE:LINE:COL; the operator fixes them all in one go.

@@ -68,9 +68,12 @@ namespace mfigw::gateway {
     "Delivery receipts by part state (delivered, failed, expired, other, unknown_id).", "state")   \
   X(OutboxMessages, "mfigw_outbox_messages", Gauge, "Messages in the outbox, by state.", "state")  \
   X(UssdRequestsTotal, "mfigw_ussd_requests_total", Counter,                                       \
-    "USSD requests by channel and result (page, end, retry, refused).", "channel,result")          \
+    "USSD requests by channel and result (page, end, fallback: past ussd.step_deadline, "          \
+    "retry, refused).",                                                                            \
+    "channel,result")                                                                              \
   X(UssdDialogsTotal, "mfigw_ussd_dialogs_total", Counter,                                         \
-    "Finished USSD dialogs by outcome (completed, network_timeout, app_error, restarted).",        \
+    "Finished USSD dialogs by outcome (completed, network_timeout, user_abort, app_error, "        \
+    "app_slow: its last page went by SMS, restarted).",                                            \
     "outcome")                                                                                     \
   X(UssdEffectsTotal, "mfigw_ussd_effects_total", Counter,                                         \
     "Effects of confirmed dialog steps committed (credit_request, sms, ...).", "type")             \

@@ -6,6 +6,7 @@
 #include <array>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -34,16 +35,21 @@ struct Phrase {
   const char* lang;
   const char* resume;
   const char* timedOut;
+  const char* slow;  // the fallback page of a step past its deadline
 };
 // The gateway's own pages, outside any menu tree; each fits one GSM-7 or UCS-2 page.
 constexpr std::array<Phrase, 4> kPhrases{{
     {"en", "You have an unfinished session.\n1 Continue\n2 Start again",
-     "Your session timed out. Please dial {} again."},
+     "Your session timed out. Please dial {} again.",
+     "Sorry, this is taking too long. Any answer will come by SMS. Dial {} to continue."},
     {"fr", "Vous avez une session en cours.\n1 Continuer\n2 Recommencer",
-     "Votre session a expiré. Composez {} à nouveau."},
+     "Votre session a expiré. Composez {} à nouveau.",
+     "Désolé, c'est trop long. La réponse arrivera par SMS. Composez {} pour continuer."},
     {"es", "Tiene una sesion sin terminar.\n1 Continuar\n2 Empezar de nuevo",
-     "Su sesion expiro. Marque {} de nuevo."},
-    {"ar", "لديك جلسة غير مكتملة.\n1 متابعة\n2 البدء من جديد", "انتهت الجلسة. اطلب {} مرة أخرى."},
+     "Su sesion expiro. Marque {} de nuevo.",
+     "Lo sentimos, tarda demasiado. La respuesta llegara por SMS. Marque {} para continuar."},
+    {"ar", "لديك جلسة غير مكتملة.\n1 متابعة\n2 البدء من جديد", "انتهت الجلسة. اطلب {} مرة أخرى.",
+     "عذرا، الطلب يستغرق وقتا. سيصلك الرد برسالة. اطلب {} للمتابعة."},
 }};
 
 const Phrase& phrase(std::string_view lang) {
@@ -128,6 +134,11 @@ std::string unavailable(const menus::MenuTree& tree) {
 
 struct UssdService::Step {
   UssdRequest request;
+  Done done;
+  Settled settled;
+  std::unique_ptr<boost::asio::steady_timer> deadline;
+  bool answered = false;  // complete() ran
+  bool late = false;      // the phone got the fallback page; the step's page goes by SMS
   std::string e164;    // "+2547..."
   std::string digits;  // "2547...": the loan book's form
   std::int64_t now = 0;
@@ -151,14 +162,16 @@ struct UssdService::Step {
   std::vector<std::string> newPinHashes;  // one per PinSet effect, in order
 };
 
-UssdService::UssdService(StoreLayout& stores, OutboxSender& sender, UssdOptions options,
-                         Metrics& metrics, MsisdnMasker mask, spdlog::logger& log)
+UssdService::UssdService(boost::asio::io_context& io, StoreLayout& stores, OutboxSender& sender,
+                         UssdOptions options, Metrics& metrics, MsisdnMasker mask,
+                         spdlog::logger& log)
     : stores_(stores),
       sender_(sender),
       options_(std::move(options)),
       metrics_(metrics),
       mask_(mask),
       log_(log),
+      io_(io),
       points_(stores.tables().loanBook),
       pinWorker_(1) {
   store::WriteTxn txn = stores_.sessions().beginWrite();
@@ -200,8 +213,10 @@ void UssdService::countOutcome(std::string_view outcome) {
   if (!outcome.empty()) metrics_.counter(MetricId::UssdDialogsTotal, {outcome}).inc();
 }
 
-void UssdService::handle(UssdRequest request, Done done) {
+void UssdService::handle(UssdRequest request, Done done, Settled settled) {
   auto step = std::make_shared<Step>();
+  step->done = std::move(done);
+  step->settled = std::move(settled);
   step->now = nowMs();
   const MsisdnParse parsed = normalizeMsisdn(request.msisdn, options_.region);
   step->request = std::move(request);
@@ -211,9 +226,12 @@ void UssdService::handle(UssdRequest request, Done done) {
                                      : "Service unavailable. Please try again later."};
     log_.warn("USSD refused from={} reason={}", mask_(step->request.msisdn),
               !step->tree ? "no menu tree loaded" : parsed.error);
-    done(step->reply);
+    step->answered = true;
+    if (step->settled) step->settled(true);  // nothing to store
+    step->done(step->reply);
     return;
   }
+  armDeadline(step);
   step->e164 = *parsed.e164;
   step->digits = step->e164.substr(1);
 
@@ -237,7 +255,7 @@ void UssdService::handle(UssdRequest request, Done done) {
     step->secretsIn = it->second.values;
   }
   decide(*step);
-  proceed(std::move(step), std::move(done));
+  proceed(std::move(step));
 }
 
 void UssdService::decide(Step& s) const {
@@ -365,7 +383,7 @@ void UssdService::decide(Step& s) const {
   }
 }
 
-void UssdService::proceed(std::shared_ptr<Step> step, Done done) {
+void UssdService::proceed(std::shared_ptr<Step> step) {
   // The engine asked about a PIN nobody verified yet: verify it off the loop, then decide
   // again with the answer (a dial-through string can hold a few tries: one round each).
   if (const auto wanted = step->data->wantedPin(); wanted && step->data->pinRecord()) {
@@ -380,10 +398,10 @@ void UssdService::proceed(std::shared_ptr<Step> step, Done done) {
       auto matches = std::make_shared<bool>(false);
       offLoop([hash = step->data->pinRecord()->hash, pin = *wanted,
                matches] { *matches = store::verifyPin(hash, pin); },
-              [this, step, done = std::move(done), pin = *wanted, matches]() mutable {
+              [this, step, pin = *wanted, matches]() mutable {
                 step->data->addVerified(pin, *matches);
                 decide(*step);
-                proceed(std::move(step), std::move(done));
+                proceed(std::move(step));
               });
       return;
     }
@@ -394,7 +412,7 @@ void UssdService::proceed(std::shared_ptr<Step> step, Done done) {
   for (const menus::Effect& effect : step->effects)
     if (const auto* set = std::get_if<menus::PinSet>(&effect.value)) newPins.push_back(set->pin);
   if (newPins.empty() || step->newPinHashes.size() == newPins.size()) {
-    finish(std::move(step), std::move(done));
+    finish(std::move(step));
     return;
   }
   auto hashes = std::make_shared<std::vector<std::string>>();
@@ -403,7 +421,7 @@ void UssdService::proceed(std::shared_ptr<Step> step, Done done) {
         for (const std::string& pin : newPins)
           hashes->push_back(store::hashPin(pin));
       },
-      [this, step, done = std::move(done), hashes]() mutable {
+      [this, step, hashes]() mutable {
         step->newPinHashes = std::move(*hashes);
         const auto wanted = static_cast<std::size_t>(std::count_if(
             step->effects.begin(), step->effects.end(),
@@ -417,7 +435,7 @@ void UssdService::proceed(std::shared_ptr<Step> step, Done done) {
           step->erase = true;
           log_.error("USSD new PIN not hashed from={}", mask_(step->e164));
         }
-        finish(std::move(step), std::move(done));
+        finish(std::move(step));
       });
 }
 
@@ -436,10 +454,9 @@ void UssdService::offLoop(std::function<void()> work, std::function<void()> then
   });
 }
 
-void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
-  auto done = std::make_shared<Done>(std::move(doneFn));
+void UssdService::finish(std::shared_ptr<Step> step) {
   // Sessions second: a confirmed request is durable before the page that says so is sent.
-  auto saveSession = [this, step, done]() {
+  auto saveSession = [this, step]() {
     const store::UssdDialogTable& dialogs = dialogs_;
     stores_.sessionsWriter().submit(
         [&dialogs, step](store::WriteTxn& txn) {
@@ -449,7 +466,7 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
             dialogs.erase(txn, step->e164);
           }
         },
-        [this, step, done](std::error_code ec) {
+        [this, step](std::error_code ec) {
           // A lost session write costs the dialog's position, not a request: the effects are
           // already committed and keyed by (dialog, step), so a retried step is harmless.
           if (ec) log_.warn("USSD session not stored error={}", ec.message());
@@ -459,14 +476,17 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
             pendingSecrets_.erase(step->e164);
           }
           countOutcome(step->previousOutcome);
-          countOutcome(step->outcome);
-          const std::string channel =
-              step->request.channel.substr(0, step->request.channel.find(':'));
-          metrics_
-              .counter(MetricId::UssdRequestsTotal,
-                       {channel, step->reply.continues ? "page" : "end"})
-              .inc();
-          (*done)(step->reply);
+          // A dialog whose last page went by SMS ended because the application was slow.
+          countOutcome(step->late && step->outcome == "completed" ? "app_slow" : step->outcome);
+          if (!step->late) {
+            const std::string channel =
+                step->request.channel.substr(0, step->request.channel.find(':'));
+            metrics_
+                .counter(MetricId::UssdRequestsTotal,
+                         {channel, step->reply.continues ? "page" : "end"})
+                .inc();
+          }
+          complete(step, true);
         });
   };
   if (step->effects.empty()) {
@@ -520,14 +540,13 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
           }
         }
       },
-      [this, step, smsQueued, pinLocked, done,
-       saveSession = std::move(saveSession)](std::error_code ec) {
+      [this, step, smsQueued, pinLocked, saveSession = std::move(saveSession)](std::error_code ec) {
         if (ec) {
           // Nothing confirmed, nothing sent: the user sees no page and tries again; the
           // session stays where it was.
           log_.error("USSD step not stored from={} error={}", mask_(step->e164), ec.message());
           metrics_.counter(MetricId::UssdRequestsTotal, {"all", "refused"}).inc();
-          (*done)(std::nullopt);
+          complete(step, false);
           return;
         }
         for (const menus::Effect& effect : step->effects) {
@@ -540,6 +559,73 @@ void UssdService::finish(std::shared_ptr<Step> step, Done doneFn) {
         }
         if (*smsQueued) sender_.wake();
         saveSession();
+      });
+}
+
+void UssdService::armDeadline(const std::shared_ptr<Step>& step) {
+  if (options_.stepDeadline.count() <= 0) return;
+  step->deadline = std::make_unique<boost::asio::steady_timer>(io_, options_.stepDeadline);
+  step->deadline->async_wait(
+      [this, weak = std::weak_ptr<Step>(step)](const boost::system::error_code& ec) {
+        if (ec) return;  // the step completed in time (or the loop is going down)
+        const auto live = weak.lock();
+        if (live && !live->answered && !live->late) sendFallback(*live);
+      });
+}
+
+void UssdService::sendFallback(Step& step) {
+  step.late = true;
+  std::string lang = step.clientLanguage;
+  if (step.existing) {
+    if (const auto session = menus::decodeSession(step.existing->session))
+      lang = session->language;
+  }
+  const std::string channel = step.request.channel.substr(0, step.request.channel.find(':'));
+  metrics_.counter(MetricId::UssdRequestsTotal, {channel, "fallback"}).inc();
+  log_.warn("USSD step past its deadline, fallback page sent from={} deadline_ms={}",
+            mask_(step.e164), options_.stepDeadline.count());
+  step.done(UssdReply{false,
+                      fmt::format(fmt::runtime(phrase(lang).slow), options_.serviceCode), true});
+}
+
+void UssdService::complete(std::shared_ptr<Step> step, bool stored) {
+  step->answered = true;
+  if (step->deadline) step->deadline->cancel();
+  if (!step->late) {
+    if (step->settled) step->settled(stored);
+    step->done(stored ? std::optional<UssdReply>(step->reply) : std::nullopt);
+    return;
+  }
+  // The phone was told the answer comes by SMS: send the page it missed when that page ends
+  // the dialog or confirms something (a menu page alone is no answer; a re-dial resumes it).
+  if (!stored || (step->reply.continues && step->effects.empty())) {
+    if (step->settled) step->settled(stored);
+    return;
+  }
+  store::OutboxMessage m;
+  m.to = step->e164;
+  m.text = step->reply.text;
+  m.kind = store::OutboxKind::Reply;
+  m.priority = store::OutboxPriority::Dialog;
+  m.idempotencyKey = fmt::format("ussd-late:{}:{}", step->dialogId, step->now);
+  m.notAfter = step->now / 1000 + 24 * 3600;
+  const store::Outbox& outbox = stores_.outbox();
+  stores_.durableWriter().submit(
+      [&outbox, m = std::move(m), nowS = step->now / 1000](store::WriteTxn& txn) {
+        outbox.enqueue(txn, m, nowS);
+      },
+      [this, step](std::error_code ec) {
+        // The step itself is stored either way: settle it, or the SMSC would redeliver a
+        // step that already moved the dialog on.
+        if (ec) {
+          log_.error("USSD late answer not queued from={} error={}", mask_(step->e164),
+                     ec.message());
+        } else {
+          metrics_.counter(MetricId::SmsAcceptedTotal, {"reply"}).inc();
+          log_.info("USSD late answer queued by SMS from={}", mask_(step->e164));
+          sender_.wake();
+        }
+        if (step->settled) step->settled(true);
       });
 }
 

@@ -17,6 +17,13 @@
 //            PinSet (the new hash) commit in the same durable txn as the other effects,
 //            before the page. A new PIN waiting for its repeat lives in memory only
 //            (pendingSecrets_), never in the fast store; dial-through digits are not stored.
+//            A deadline per step (issue 5, item 3): the network gives the application
+//            10-15 s (aggregators 5-10 s) and then drops the dialog without a word. A step
+//            still running at options.stepDeadline (a PIN queue, a stalled disk) answers the
+//            phone with a fallback end page instead; the step goes on, and when it commits,
+//            a page that ends the dialog or confirms something reaches the phone by SMS
+//            (the outbox, same commit rules). The SMSC's deliver_sm is acknowledged only
+//            once the step is settled, fallback or not.
 // Threading: the loop thread; stores are written through their group-commit writers; the
 //            PIN worker runs only store::verifyPin/hashPin and comes back through a writer.
 // Errors:    a store refusal answers nullopt (the ingress answers its temporary error: the
@@ -35,6 +42,7 @@
 #include <vector>
 
 #include <spdlog/logger.h>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "gateway/metrics.hpp"
@@ -55,6 +63,7 @@ struct UssdOptions {
   std::chrono::milliseconds resumeWindow{120000};  // re-dial offers to continue within this
   int pinMaxTries = 3;                             // wrong PINs in a row before the lock
   std::chrono::milliseconds pinLockout{1800000};   // how long a locked PIN stays locked
+  std::chrono::milliseconds stepDeadline{8000};    // then the phone gets the fallback page
 };
 
 struct UssdRequest {
@@ -68,14 +77,21 @@ struct UssdRequest {
 struct UssdReply {
   bool continues = false;
   std::string text;
+  bool fallback = false;  // sent at the step deadline: the step is still running
 };
 
 class UssdService {
  public:
+  // The page for the phone (a fallback page when the step overran its deadline), or
+  // nullopt when the store refused the step (answer a temporary error). Called once.
   using Done = std::function<void(std::optional<UssdReply>)>;
+  // The step's work is committed (true) or was refused (false). Called once, before `done`
+  // when the step met its deadline, after the fallback page when it did not: an ingress
+  // that acknowledges the request separately from the page (SMPP) acknowledges here.
+  using Settled = std::function<void(bool stored)>;
 
-  UssdService(StoreLayout& stores, OutboxSender& sender, UssdOptions options, Metrics& metrics,
-              MsisdnMasker mask, spdlog::logger& log);
+  UssdService(boost::asio::io_context& io, StoreLayout& stores, OutboxSender& sender,
+              UssdOptions options, Metrics& metrics, MsisdnMasker mask, spdlog::logger& log);
   ~UssdService();
 
   // Loads <dir>/menu.yaml. On error keeps the running tree and returns the error text.
@@ -85,7 +101,7 @@ class UssdService {
   void setOptions(UssdOptions options) { options_ = std::move(options); }
   void setMasker(MsisdnMasker mask) { mask_ = mask; }
 
-  void handle(UssdRequest request, Done done);
+  void handle(UssdRequest request, Done done, Settled settled = {});
   // The operator session key of the live dialog of this number ("" when none): HTTP
   // aggregators that resend every input so far need it to tell a new dial from a next step.
   [[nodiscard]] std::string liveSessionKey(const std::string& msisdn) const;
@@ -111,12 +127,17 @@ class UssdService {
   // Runs the engine for a request from what `step` holds (again after a PIN verification).
   void decide(Step& step) const;
   // Verifies a PIN the engine asked about, hashes new PINs, then finish().
-  void proceed(std::shared_ptr<Step> step, Done done);
+  void proceed(std::shared_ptr<Step> step);
   // `work` on the PIN worker, then `then` on the loop.
   void offLoop(std::function<void()> work, std::function<void()> then);
 
   menus::MenuTreePtr treeFor(const std::string& version) const;
-  void finish(std::shared_ptr<Step> step, Done done);
+  void finish(std::shared_ptr<Step> step);
+  // The step is over: settle and answer it, or, after a fallback page, SMS what the phone
+  // missed before settling.
+  void complete(std::shared_ptr<Step> step, bool stored);
+  void armDeadline(const std::shared_ptr<Step>& step);
+  void sendFallback(Step& step);
   void countOutcome(std::string_view outcome);
 
   StoreLayout& stores_;
@@ -125,6 +146,7 @@ class UssdService {
   Metrics& metrics_;
   MsisdnMasker mask_;
   spdlog::logger& log_;
+  boost::asio::io_context& io_;
   store::UssdDialogTable dialogs_;
   store::PaymentPointLocator points_;
   menus::MenuTreePtr current_;

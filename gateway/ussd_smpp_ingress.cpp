@@ -107,14 +107,17 @@ void UssdSmppIngress::onDeliver(LinkIndex link, smpp::DeliverSm pdu) {
   const std::string text = decodeText(pdu);
   request.text = request.begin ? ussdDialled(dialect, pdu, text) : text;
   auto requestPdu = std::make_shared<smpp::DeliverSm>(std::move(pdu));
-  service_.handle(std::move(request), [this, link, seq, requestPdu](std::optional<UssdReply> page) {
-    if (!page) {
-      links_.acknowledge(link, seq, smpp::CommandStatus::MsgQFul);
-      return;
-    }
-    links_.acknowledge(link, seq, smpp::CommandStatus::Ok);
-    reply(link, dialectOf(link), *requestPdu, *page);
-  });
+  // The deliver_sm is acknowledged once the step is settled (stored or refused), which may
+  // be after a fallback page was sent at the step's deadline.
+  service_.handle(
+      std::move(request),
+      [this, link, requestPdu](std::optional<UssdReply> page) {
+        if (page) reply(link, dialectOf(link), *requestPdu, *page);
+      },
+      [this, link, seq](bool stored) {
+        links_.acknowledge(link, seq,
+                           stored ? smpp::CommandStatus::Ok : smpp::CommandStatus::MsgQFul);
+      });
 }
 
 void UssdSmppIngress::reply(LinkIndex link, const UssdDialect& dialect,
