@@ -1,4 +1,7 @@
 // The daemon's own /metrics, scraped like Prometheus would, parses strictly and moves.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "../gateway/metrics_parser_test.hpp"
@@ -18,7 +21,23 @@ TEST(DaemonMetrics, ParseAsPrometheusTextAndCountCommittedWrites) {
     return std::stod(
         parsed.value("mfigw_store_writes_total", {{"env", "durable"}, {"result", "ok"}}));
   };
-  const double before = writes();  // start-up work (the outbox's recovery) writes too
+  // Start-up work writes to the durable store in the background after READY (the outbox's
+  // recovery, the reminder scheduler's first pass and its ledger purge): wait until the
+  // first pass is counted and the counter holds still, so only our opt-out moves it.
+  const auto reminderPasses = [&] {
+    const auto parsed = gateway::testing::ExpositionParser::parse(client.get("/metrics").body);
+    double passes = 0;
+    for (const auto& sample : parsed.samples)
+      if (sample.name == "mfigw_reminder_passes_total") passes += std::stod(sample.value);
+    return passes;
+  };
+  double before = -1;
+  for (int i = 0; i < 100; ++i) {  // at most ~30 s
+    const double now = writes();
+    if (reminderPasses() >= 1 && now == before) break;
+    before = now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
   ASSERT_EQ(client.post("/api/v1/optouts", R"({"msisdn":"+254712345678"})").status, 201);
 
   const auto reply = client.get("/metrics");
