@@ -7,122 +7,18 @@
 
 #include <gtest/gtest.h>
 
-#include "daemon_process.hpp"
-#include "smpp/sim/sim_server.hpp"
-#include "smpp/text_encoding.hpp"
-#include "store/business_tables.hpp"
-#include "store/day_number.hpp"
-#include "store/env.hpp"
-#include "store/pin_table.hpp"
+#include "ussd_harness.hpp"
 
 namespace mfigw::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kPhone = "254712345678";
-constexpr const char* kPin = "4321";  // balance, credit and deferral are behind the PIN
-
-void seedLoanBook(const std::filesystem::path& state) {
-  std::filesystem::create_directories(state / "data");
-  store::EnvOptions options;
-  options.path = (state / "data").string();
-  options.mapSize = 8ull << 20;
-  options.maxMapSize = 64ull << 20;
-  store::Env env(options);
-  const store::BusinessTables tables = store::openBusinessTables(env);
-  const auto today = store::dayOfUnixSeconds(std::time(nullptr));
-  env.write([&](store::WriteTxn& txn) {
-    store::Client client;
-    client.cid = "C-1";
-    client.msisdn = kPhone;
-    client.shortName = "Amina";
-    client.language = "en";
-    client.homeBranch = 7;
-    tables.loanBook.upsertClient(txn, client);
-    store::LoanSnapshot loan;
-    loan.loanId = "L-1";
-    loan.accountNo = "0001234";
-    loan.clientId = "C-1";
-    loan.msisdn = kPhone;
-    loan.language = "en";
-    loan.currency = "KES";
-    loan.decimals = 2;
-    loan.disbursed = 2000000;  // KES 20,000.00
-    loan.principalOutstanding = 1200000;
-    loan.totalOutstanding = 1250000;
-    loan.installments = {{today + 5, 250000, 0}, {today + 35, 250000, 0}};
-    loan.officer = "Joseph";
-    loan.branch = 7;
-    loan.ver = 1;
-    loan.asOf = static_cast<std::uint32_t>(std::time(nullptr));
-    tables.loanBook.upsertLoan(txn, loan);
-    tables.pins.set(txn, kPhone, store::hashPin(kPin), std::time(nullptr) * 1000);
-  });
-}
-
-struct UssdHarness {
-  smpp::sim::SimServer sim;
-  DaemonProcess daemon;
-  std::uint8_t dialogue = 1;
-
-  explicit UssdHarness(const std::string& extra = "") : sim(accounts()) {
-    sim.start();
-    daemon.writeConfig("smpp:\n  links:\n    - name: sim\n      host: 127.0.0.1\n      port: " +
-                       std::to_string(sim.port()) + "\n      system_id: mfi\n      tps: 1000\n" +
-                       extra);
-    seedLoanBook(daemon.statePath());
-    daemon.start();
-  }
-  ~UssdHarness() { sim.stop(); }
-
-  static smpp::sim::SimulatorOptions accounts() {
-    smpp::sim::SimulatorOptions o;  // no accounts: any system_id binds
-    return o;
-  }
-
-  bool bound() {
-    for (int i = 0; i < 500; ++i) {
-      if (sim.counters().binds > 0) return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
-  }
-
-  // Sends one USSD PDU and waits for the page the gateway answers with.
-  smpp::sim::UssdReply exchange(bool begin, const std::string& text, std::string session) {
-    const auto before = replies().size();
-    const auto sent = begin ? sim.startUssd(kPhone, text, session)
-                            : sim.ussdInput(kPhone, "*123#", text, session);
-    EXPECT_TRUE(sent);
-    for (int i = 0; i < 1000; ++i) {
-      const auto all = replies();
-      if (all.size() > before) return all.back();
-      std::this_thread::sleep_for(5ms);
-    }
-    ADD_FAILURE() << "no page for " << text << "\n" << daemon.stderrText();
-    return {};
-  }
-
-  std::vector<smpp::sim::UssdReply> replies() {
-    return sim.inspect([](const smpp::sim::SmscSimulator& s) { return s.ussdReplies(); });
-  }
-
-  static std::string text(const smpp::sim::UssdReply& page) {
-    const auto encoding =
-        smpp::encodingFromDataCoding(page.dataCoding).value_or(smpp::TextEncoding::Gsm7);
-    const auto* raw = reinterpret_cast<const std::uint8_t*>(page.text.data());
-    const auto decoded = smpp::decode({raw, page.text.size()}, encoding);
-    return decoded ? *decoded : std::string();
-  }
-
-  std::string newSession() { return std::string{static_cast<char>(dialogue++), '\0'}; }
-};
+constexpr const char* kPin = kUssdPin;  // balance, credit and deferral are behind the PIN
 
 TEST(UssdFlow, BalanceComesFromTheLocalSnapshot) {
   UssdHarness h;
-  ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
-  ASSERT_TRUE(h.bound());
+  h.start();
   const std::string session = h.newSession();
   const auto welcome = h.exchange(true, "*123#", session);
   EXPECT_EQ(welcome.op, 2);  // USSR request: the phone may answer
@@ -141,16 +37,17 @@ TEST(UssdFlow, BalanceComesFromTheLocalSnapshot) {
 
 TEST(UssdFlow, LoanRequestIsCommittedOnceBeforeTheLastPage) {
   UssdHarness h;
-  ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
-  ASSERT_TRUE(h.bound());
+  h.start();
   const std::string session = h.newSession();
   h.exchange(true, "*123#", session);
-  const auto amount = h.exchange(false, "2", session);
+  EXPECT_NE(UssdHarness::text(h.exchange(false, "2", session)).find("Which loan?"),
+            std::string::npos);
+  const auto amount = h.exchange(false, "1", session);  // business, 3%
   EXPECT_NE(UssdHarness::text(amount).find("Amount"), std::string::npos)
       << UssdHarness::text(amount);
   h.exchange(false, "10000", session);
   const auto confirm = h.exchange(false, "1", session);  // 30 days
-  EXPECT_NE(UssdHarness::text(confirm).find("10,000"), std::string::npos)
+  EXPECT_NE(UssdHarness::text(confirm).find("Total to repay: KES 10,300.00"), std::string::npos)
       << UssdHarness::text(confirm);
   h.exchange(false, "1", session);  // confirm
   const auto done = h.exchange(false, kPin, session);
@@ -158,6 +55,14 @@ TEST(UssdFlow, LoanRequestIsCommittedOnceBeforeTheLastPage) {
   EXPECT_NE(UssdHarness::text(done).find("Request sent"), std::string::npos)
       << UssdHarness::text(done);
   EXPECT_EQ(done.sessionInfo[1] & 1, 1);  // end-of-session bit
+  // The SMS receipt, committed with the request, goes out through the outbox.
+  const auto sms = h.smsSent();
+  ASSERT_EQ(sms.size(), 1u) << h.daemon.stderrText();
+  EXPECT_EQ(sms[0].first, std::string("+") + kUssdPhone);
+  EXPECT_NE(sms[0].second.find("We received your loan request: KES 10,000.00 for 30 days, fee "
+                               "KES 300.00, total KES 10,300.00."),
+            std::string::npos)
+      << sms[0].second;
 
   h.daemon.signal(SIGTERM);
   ASSERT_TRUE(h.daemon.waitExit(20s));
@@ -172,13 +77,14 @@ TEST(UssdFlow, LoanRequestIsCommittedOnceBeforeTheLastPage) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].type, store::UpstreamEventType::CreditRequest);
   EXPECT_NE(events[0].payload.find("\"amount\":1000000"), std::string::npos) << events[0].payload;
+  EXPECT_NE(events[0].payload.find("\"product\":\"business\""), std::string::npos)
+      << events[0].payload;
   EXPECT_EQ(events[0].payload.find("4321"), std::string::npos) << "the PIN went upstream";
 }
 
 TEST(UssdFlow, DialThroughAndResumeAfterADroppedDialog) {
   UssdHarness h;
-  ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
-  ASSERT_TRUE(h.bound());
+  h.start();
   // *123*1# opens the balance's PIN page at once; the PIN shows the balance.
   const std::string dialled = h.newSession();
   const auto direct = h.exchange(true, "*123*1#", dialled);
@@ -205,8 +111,7 @@ TEST(UssdFlow, DialThroughAndResumeAfterADroppedDialog) {
 
 TEST(UssdFlow, ArabicPagesGoAsUcs2WithinEightyCharacters) {
   UssdHarness h;
-  ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
-  ASSERT_TRUE(h.bound());
+  h.start();
   const std::string session = h.newSession();
   h.exchange(true, "*123#", session);
   const auto languages = UssdHarness::text(h.exchange(false, "6", session));
@@ -234,8 +139,8 @@ std::string keyFile(const DaemonProcess& daemon) {
 
 TEST(UssdFlow, AfricasTalkingAggregatorDrivesTheSameMenu) {
   DaemonProcess probe;  // only to find a directory for the key before the harness writes
-  UssdHarness h(keyFile(probe));
-  ASSERT_TRUE(h.daemon.waitReady()) << h.daemon.stderrText();
+  UssdHarness h({}, "", keyFile(probe));
+  h.start();
   auto client = h.daemon.client();
   const auto post = [&](const std::string& key, const std::string& text) {
     return client.request("POST", "/ussd/africastalking/" + key,

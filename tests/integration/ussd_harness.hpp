@@ -159,6 +159,31 @@ struct UssdHarness {
     return std::nullopt;
   }
 
+  // The plain SMS (submit_sm outside any USSD dialog) the gateway sent, as text, waiting up
+  // to `timeout` for at least `atLeast` of them.
+  std::vector<std::pair<std::string, std::string>> smsSent(
+      std::size_t atLeast = 1, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    std::vector<std::pair<std::string, std::string>> out;  // (to, text)
+    for (;;) {
+      out = sim.inspect([](const smpp::sim::SmscSimulator& s) {
+        std::vector<std::pair<std::string, std::string>> sent;
+        for (const smpp::sim::ReceivedPdu& r : s.received()) {
+          const auto* submit = std::get_if<smpp::SubmitSm>(&r.pdu);
+          if (submit == nullptr || submit->tlvs.ussdServiceOp()) continue;
+          const auto encoding = smpp::encodingFromDataCoding(submit->dataCoding)
+                                    .value_or(smpp::TextEncoding::Gsm7);
+          const auto* raw = reinterpret_cast<const std::uint8_t*>(submit->shortMessage.data());
+          const auto decoded = smpp::decode({raw, submit->shortMessage.size()}, encoding);
+          sent.emplace_back(submit->destination.addr, decoded ? *decoded : submit->shortMessage);
+        }
+        return sent;
+      });
+      if (out.size() >= atLeast || std::chrono::steady_clock::now() >= until) return out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   static std::string text(const smpp::sim::UssdReply& page) {
     const auto encoding =
         smpp::encodingFromDataCoding(page.dataCoding).value_or(smpp::TextEncoding::Gsm7);
