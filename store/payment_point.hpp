@@ -55,7 +55,9 @@ struct PaymentPoint {
   std::string openingHours;  // 0..40 bytes, free text ("Mon-Sat 8-18")
   uint64_t ver = 0;          // upstream modification stamp
   uint32_t areaCode = 0;     // the area the point is in (area.hpp), 0: not given
-  std::string services;      // 0..40 bytes, e.g. "repay;cash-out;register"
+  // Initialised so an aggregate listing only the v1 fields (id .. ver) still compiles
+  // under -Wextra's missing-field-initializers.
+  std::string services{};  // 0..40 bytes, e.g. "repay;cash-out;register"
 
   bool operator==(const PaymentPoint&) const = default;
 };
