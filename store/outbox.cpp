@@ -397,6 +397,45 @@ size_t Outbox::recover(WriteTxn& txn, int64_t now) const {
   return ids.size();
 }
 
+size_t Outbox::purgeFinal(WriteTxn& txn, int64_t cutoff, size_t limit) const {
+  std::vector<OutboxMessage> old;
+  for (OutboxState s : kOutboxStates) {
+    if (!isFinal(s) || old.size() >= limit) continue;
+    // Collect first: remove() rewrites the index we would be walking.
+    state_.forEach(
+        txn,
+        [&](std::string_view, uint64_t id) {
+          auto m = messages_.get(txn, id);
+          if (m && m->updatedAt < cutoff) old.push_back(std::move(*m));
+          return old.size() < limit;
+        },
+        Key().u8(static_cast<uint8_t>(s)).take());
+  }
+  for (const OutboxMessage& m : old)
+    remove(txn, m);
+  return old.size();
+}
+
+// Deletes the row and each index entry pointing at it. The smsc and idem entries are
+// erased only while they still name this message: an SMSC may reuse an id, and a key's
+// entry must never be taken from another message.
+void Outbox::remove(WriteTxn& txn, const OutboxMessage& m) const {
+  if (m.state == OutboxState::Queued) ready_.erase(txn, readyKey(m));
+  if (isLive(m.state)) to_.erase(txn, toKey(m.to, m.id));
+  state_.erase(txn, stateKey(m.state, m.id));
+  for (size_t part = 0; part < m.parts.size(); ++part) {
+    const std::string& smscId = m.parts[part].smscId;
+    if (smscId.empty()) continue;
+    if (smsc_.get(txn, smscKey(smscId)) == packPart(m.id, static_cast<uint8_t>(part)))
+      smsc_.erase(txn, smscKey(smscId));
+  }
+  if (!m.idempotencyKey.empty()) {
+    const std::string key = Key().raw(m.idempotencyKey).take();
+    if (idem_.get(txn, key) == m.id) idem_.erase(txn, key);
+  }
+  messages_.erase(txn, m.id);
+}
+
 std::optional<OutboxMessage> Outbox::get(const Txn& txn, uint64_t id) const {
   return messages_.get(txn, id);
 }

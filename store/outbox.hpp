@@ -8,6 +8,15 @@
 //            `idem` maps an Idempotency-Key to its message. Every operation keeps all of
 //            them consistent inside the caller's WriteTxn, so a message's state and its
 //            indexes commit together or not at all.
+// Retention: purgeFinal() removes final messages (delivered, failed, expired, cancelled)
+//            whose updatedAt is before a cutoff, with every index entry they own, at most
+//            `limit` per call (one call per write txn, so a backlog never makes a giant txn).
+//            updatedAt is the final time: nothing but a late receipt or retry() touches a
+//            final row, and both move it forward. Queued / sending / submitted messages are
+//            never purged. An Idempotency-Key answers with its message while the row lives;
+//            after the purge the key is unknown, so a client retrying then gets a NEW message.
+//            The daemon keeps final rows for sms.keep_final (days by default), far longer than
+//            any client retries a request, so that retry is a new request in all but name.
 // Threading: Table rules (table.hpp): an Outbox is an immutable set of handles after open().
 // Errors:    OutboxError for a caller mistake (unknown id, a field over its bound); DecodeError
 //            / StoreError / MapFull from the tables.
@@ -154,6 +163,11 @@ class Outbox {
   bool retry(WriteTxn& txn, uint64_t id, int64_t now) const;
   // Start-up: every Sending message goes back to Queued (the crash may have lost it).
   size_t recover(WriteTxn& txn, int64_t now) const;
+  // Removes up to `limit` final messages with updatedAt < cutoff and every index entry they
+  // own; returns how many. A result equal to `limit` means more may be left: call again in
+  // a new txn. Walks the final states' index from the oldest id, so kept (young) final rows
+  // are read, not removed, on each call.
+  size_t purgeFinal(WriteTxn& txn, int64_t cutoff, size_t limit) const;
 
   std::optional<OutboxMessage> get(const Txn& txn, uint64_t id) const;
   std::optional<uint64_t> findByKey(const Txn& txn, std::string_view idempotencyKey) const;
@@ -166,6 +180,7 @@ class Outbox {
 
   void save(WriteTxn& txn, const OutboxMessage& before, const OutboxMessage& after) const;
   OutboxMessage load(const Txn& txn, uint64_t id) const;
+  void remove(WriteTxn& txn, const OutboxMessage& m) const;
 
   Table<uint64_t, OutboxMessage, OutboxMessageCodec> messages_;
   Index ready_;  // (priority u8, nextAttemptAt i64, id u64) for Queued
