@@ -83,6 +83,7 @@ struct SmsConfig {
   bool transliterate = false;  // á -> a when that keeps a text in GSM-7
   Duration retryMin{30000};    // first retry after a transient failure (doubles)
   Duration retryMax{3600000};
+  Duration keepFinal{7LL * 24 * 3600 * 1000};  // final outbox rows kept this long, then purged
 };
 
 struct MenusConfig {

@@ -638,6 +638,17 @@ std::vector<SettingSpec> buildTable() {
        .max = "24h",
        .help = "Longest pause between retries.",
        .field = field<&G::sms, &SmsConfig::retryMax>()},
+      {.path = "sms.keep_final",
+       .type = T::Duration,
+       .defaultText = "168h",
+       .min = "1s",
+       .max = "8760h",
+       .help = "How long a message stays in the outbox once delivered, failed, expired or "
+               "cancelled (its status and Idempotency-Key answer until then); older ones are "
+               "purged every 10 minutes and at once when the store is full. Keep days in "
+               "production: a client retrying a request after the purge makes a new message "
+               "(seconds are for tests).",
+       .field = field<&G::sms, &SmsConfig::keepFinal>()},
       // menus
       {.path = "menus.dir",
        .type = T::Path,

@@ -29,6 +29,7 @@
 #include "gateway/metrics.hpp"
 #include "gateway/optout_api.hpp"
 #include "gateway/outbox_sender.hpp"
+#include "gateway/outbox_retention.hpp"
 #include "gateway/reminder_file.hpp"
 #include "gateway/reminder_scheduler.hpp"
 #include "gateway/simulator_api.hpp"
@@ -79,6 +80,7 @@ struct Daemon::Impl {
   std::unique_ptr<UpstreamSync> upstream;
   std::unique_ptr<UpstreamApi> upstreamApi;
   std::unique_ptr<ReminderScheduler> reminders;
+  std::unique_ptr<OutboxRetention> retention;
   asio::steady_timer ussdSweepTimer{io};
   Clock::time_point startedAt = Clock::now();
   bool ready = false;
@@ -91,6 +93,7 @@ struct Daemon::Impl {
   [[nodiscard]] UpstreamOptions syncOptions() const;
   void buildUssd();
   void buildReminders();
+  void buildRetention();
   std::string remindersFile() const { return menusDir() + "/reminders.yaml"; }
   void armUssdSweep();
   std::string menusDir() const { return options.menusDir ? *options.menusDir : config.menus.dir; }
@@ -231,6 +234,13 @@ void Daemon::Impl::buildReminders() {
       io, stores->durable(), stores->tables(), stores->durableWriter(), std::move(*loaded.config),
       schedule, loggers.gateway(), ReminderScheduler::Clock{}, [this] { sender->wake(); });
   reminders->setMetrics(&metrics);
+}
+
+void Daemon::Impl::buildRetention() {
+  OutboxRetentionOptions o;
+  o.keepFinal = config.sms.keepFinal;
+  retention = std::make_unique<OutboxRetention>(io, stores->outbox(), stores->durableWriter(), o,
+                                                metrics, loggers.store());
 }
 
 void Daemon::Impl::armUssdSweep() {
@@ -396,6 +406,7 @@ void Daemon::Impl::reload() {
   optouts->setRegion(next.phone.defaultRegion);
   optouts->setMasker(MsisdnMasker(next.log.maskMsisdn));
   sender->setConfig(next.sms);
+  retention->setKeepFinal(next.sms.keepFinal);
   inbound->setConfig(next);
   messages->setConfig(next);
   if (const auto errors = ussd->loadMenus(options.menusDir ? *options.menusDir : next.menus.dir)) {
@@ -460,6 +471,7 @@ void Daemon::Impl::beginShutdown(int signal) {
   sender->stop();
   upstream->stop();
   reminders->stop();
+  retention->stop();
   links->stop([this] { finishDrain(); });
 }
 
@@ -503,11 +515,13 @@ void Daemon::start() {
   d.buildUpstream();
   d.buildUssd();
   d.buildReminders();
+  d.buildRetention();
   d.startAdmin();
   d.links->start();
   d.sender->start();
   d.upstream->start();
   d.reminders->start();
+  d.retention->start();
 
   d.signals.add(SIGINT);
   d.signals.add(SIGTERM);

@@ -67,6 +67,8 @@ namespace mfigw::gateway {
   X(SmsReceiptsTotal, "mfigw_sms_receipts_total", Counter,                                         \
     "Delivery receipts by part state (delivered, failed, expired, other, unknown_id).", "state")   \
   X(OutboxMessages, "mfigw_outbox_messages", Gauge, "Messages in the outbox, by state.", "state")  \
+  X(OutboxPurgedTotal, "mfigw_outbox_purged_total", Counter,                                       \
+    "Final outbox messages removed after sms.keep_final.", "")                                     \
   X(UssdRequestsTotal, "mfigw_ussd_requests_total", Counter,                                       \
     "USSD requests by channel and result (page, end, fallback: past ussd.step_deadline, "          \
     "retry, refused).",                                                                            \

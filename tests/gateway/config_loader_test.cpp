@@ -189,6 +189,7 @@ TEST(ConfigLoader, FullFileSetsEveryField) {
   EXPECT_TRUE(c.sms.transliterate);
   EXPECT_EQ(c.sms.retryMin, Duration{10000});
   EXPECT_EQ(c.sms.retryMax, Duration{600000});
+  EXPECT_EQ(c.sms.keepFinal, Duration{48LL * 3600 * 1000});
   EXPECT_EQ(c.menus.dir, "/opt/menus");
   EXPECT_EQ(c.menus.serviceCode, "*384*12#");
   EXPECT_EQ(c.phone.defaultRegion, "UG");

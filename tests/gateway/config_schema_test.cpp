@@ -186,6 +186,7 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "sms.transliterate",
                            "sms.retry_min",
                            "sms.retry_max",
+                           "sms.keep_final",
                            "menus.dir",
                            "menus.service_code",
                            "ussd.idle_timeout",
