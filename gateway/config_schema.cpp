@@ -813,6 +813,16 @@ std::vector<SettingSpec> buildTable() {
        .max = "65535",
        .help = "Tag of the TLV that holds the dialled string when service_code is tlv.",
        .field = dialectField<&UssdDialectConfig::serviceCodeTlv>()},
+      {.path = "ussd.dialects[].cell_tlv",
+       .type = T::Int,
+       .defaultText = "0",
+       .min = "0",
+       .max = "65535",
+       .help = "Tag of a vendor TLV that carries the caller's serving cell as a 7-octet cell "
+               "global identity (MCC/MNC in TBCD, LAC, CI; 3GPP TS 29.002). With an imported "
+               "cell table (import kind cells) the menu can offer points near the caller. "
+               "0: the channel gives no cell.",
+       .field = dialectField<&UssdDialectConfig::cellTlv>()},
       {.path = "ussd.dialects[].reply_with",
        .type = T::Enum,
        .defaultText = "submit_sm",

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "gateway/cell_global_id.hpp"
 #include "smpp/text_encoding.hpp"
 
 namespace mfigw::gateway {
@@ -103,6 +104,7 @@ UssdDialect ussdDialectFrom(const UssdDialectConfig& c) {
     d.serviceCode = UssdServiceCodePlace::Tlv;
   }
   d.serviceCodeTlv = static_cast<std::uint16_t>(c.serviceCodeTlv);
+  d.cellTlv = static_cast<std::uint16_t>(c.cellTlv);
   if (c.replyWith == "data_sm") d.replyWith = UssdReplyCommand::DataSm;
   if (c.dataCoding == "ucs2") d.dataCoding = UssdReplyCoding::Ucs2;
   if (c.dataCoding == "latin1") d.dataCoding = UssdReplyCoding::Latin1;
@@ -179,7 +181,8 @@ std::vector<UssdDialectProblem> checkUssdDialects(const GatewayConfig& config) {
     }
     for (const auto& [key, tag] :
          {std::pair<std::string_view, std::uint32_t>{"session_tlv", d.sessionTlv},
-          {"service_code_tlv", d.serviceCodeTlv}}) {
+          {"service_code_tlv", d.serviceCodeTlv},
+          {"cell_tlv", d.cellTlv}}) {
       if (tag == smpp::tlv_tag::kUssdServiceOp || tag == smpp::tlv_tag::kMessagePayload) {
         out.push_back({fmt::format("{}.{}", item, key),
                        fmt::format("0x{:04x} is a standard TLV with another meaning", tag)});
@@ -215,6 +218,13 @@ std::string hexBytes(std::string_view bytes) {
   for (const char ch : bytes)
     out += fmt::format("{:02x}", static_cast<unsigned char>(ch));
   return out;
+}
+
+std::optional<store::CellId> ussdServingCell(const UssdDialect& dialect,
+                                             const smpp::DeliverSm& pdu) {
+  if (dialect.cellTlv == 0) return std::nullopt;
+  const auto value = pdu.tlvs.bytes(dialect.cellTlv);
+  return value ? decodeCellGlobalId(*value) : std::nullopt;
 }
 
 std::string ussdSessionKey(const UssdDialect& dialect, const smpp::DeliverSm& pdu) {

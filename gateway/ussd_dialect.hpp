@@ -24,6 +24,7 @@
 
 #include "gateway/config.hpp"
 #include "smpp/pdu.hpp"
+#include "store/cell_tower.hpp"
 
 namespace mfigw::gateway {
 
@@ -48,6 +49,7 @@ struct UssdDialect {
   std::uint16_t sessionTlv = 0;
   UssdServiceCodePlace serviceCode = UssdServiceCodePlace::Text;
   std::uint16_t serviceCodeTlv = 0;
+  std::uint16_t cellTlv = 0;  // the caller's cell (CGI); 0: the dialect carries none
   UssdReplyCommand replyWith = UssdReplyCommand::SubmitSm;
   UssdReplyCoding dataCoding = UssdReplyCoding::Auto;
 };
@@ -72,6 +74,11 @@ struct UssdDialectProblem {
 // A missing ussd_service_op is read as the dialect's first begin code (USSD centres that mark
 // USSD by service_type alone send one kind of PDU: the dial).
 [[nodiscard]] UssdOpKind classifyUssdOp(const UssdDialect& dialect, std::optional<std::uint8_t> op);
+
+// The caller's serving cell from the dialect's cell TLV, when it has one and the value is a
+// well-formed CGI (gateway/cell_global_id.hpp); nullopt else.
+[[nodiscard]] std::optional<store::CellId> ussdServingCell(const UssdDialect& dialect,
+                                                           const smpp::DeliverSm& pdu);
 
 // The operator's dialog key in a deliver_sm ("" when the dialect has none or it is missing):
 // its_session_info contributes its first octet only (the second carries a per-unit sequence

@@ -243,6 +243,8 @@ void UssdService::handle(UssdRequest request, Done done, Settled settled) {
   {
     store::ReadTxn txn = stores_.durable().beginRead();
     view = readBorrower(txn, stores_.tables().loanBook, stores_.tables().pins, step->digits);
+    if (step->request.cell)
+      view.servingCell = readServingCell(txn, stores_.tables().loanBook, *step->request.cell);
     points_.refresh(txn);
   }
   step->clientLanguage = view.client ? view.client->language : "";

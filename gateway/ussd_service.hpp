@@ -50,6 +50,7 @@
 #include "gateway/outbox_sender.hpp"
 #include "gateway/store_layout.hpp"
 #include "menus/menu_tree.hpp"
+#include "store/cell_tower.hpp"
 #include "store/payment_point_index.hpp"
 #include "store/ussd_dialogs.hpp"
 
@@ -72,6 +73,7 @@ struct UssdRequest {
   std::string sessionKey;  // the operator's session id (echoed), may be empty
   bool begin = false;      // true: `text` is the dialled string
   std::string text;
+  std::optional<store::CellId> cell;  // the caller's serving cell, when the channel says
 };
 
 struct UssdReply {

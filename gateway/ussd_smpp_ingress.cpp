@@ -74,6 +74,7 @@ void UssdSmppIngress::onDeliver(LinkIndex link, smpp::DeliverSm pdu) {
   request.msisdn = pdu.source.addr;
   request.channel = "smpp:" + links_.info(link).name;
   request.sessionKey = ussdSessionKey(dialect, pdu);
+  request.cell = ussdServingCell(dialect, pdu);
 
   if (kind != UssdOpKind::Begin && kind != UssdOpKind::Continue) {
     std::string outcome = "user_abort";

@@ -560,6 +560,7 @@ DeliverSm SmscSimulator::ussdDeliver(const std::string& msisdn, const std::strin
   } else {
     d.tlvs.setItsSessionInfo(std::move(sessionInfo));
   }
+  if (options_.ussd.cellTlv != 0) d.tlvs.set(options_.ussd.cellTlv, options_.ussd.cellValue);
   return d;
 }
 

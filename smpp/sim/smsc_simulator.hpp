@@ -71,6 +71,10 @@ struct UssdDialectOptions {
   UssdSessionCarrier session = UssdSessionCarrier::ItsSessionInfo;  // SMPP 3.4 (smpp34)
   std::uint8_t beginOp = 0x01;                                      // PSSR indication
   std::uint8_t continueOp = 0x12;                                   // USSR confirm
+  // A vendor TLV with the caller's serving cell on every USSD deliver_sm (0: none), as
+  // some USSD centres send it; its value as given (e.g. a 7-octet CGI).
+  std::uint16_t cellTlv = 0;
+  std::string cellValue;
 };
 // The gateway's built-in dialects by name ("smpp34", "user_message_reference"); nullopt else.
 std::optional<UssdDialectOptions> ussdDialectNamed(std::string_view name);

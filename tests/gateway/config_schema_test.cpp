@@ -195,6 +195,7 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "ussd.http_key_file",
                            "ussd.pin_max_tries",
                            "ussd.pin_lockout",
+                           "ussd.step_deadline",
                            "ussd.dialects",
                            "ussd.dialects[].name",
                            "ussd.dialects[].begin_ops",
@@ -207,6 +208,7 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "ussd.dialects[].session_tlv",
                            "ussd.dialects[].service_code",
                            "ussd.dialects[].service_code_tlv",
+                           "ussd.dialects[].cell_tlv",
                            "ussd.dialects[].reply_with",
                            "ussd.dialects[].data_coding",
                            "phone.default_region",
@@ -228,10 +230,15 @@ TEST(ConfigSchema, CoversTheSettingsTheBriefNames) {
                            "upstream.tls_server_name",
                            "upstream.tls_cert_file",
                            "upstream.tls_key_file",
+                           "upstream.adapter",
+                           "upstream.fineract_tenant",
+                           "upstream.fineract_credit_request",
+                           "upstream.fineract_loan_product_id",
+                           "upstream.fineract_reschedule_reason_id",
                            "shutdown.drain_timeout"}) {
     EXPECT_NE(findSetting(path), nullptr) << path;
   }
-  EXPECT_EQ(settingsTable().size(), 88u) << "a new row? add it to the list above and to "
+  EXPECT_EQ(settingsTable().size(), 96u) << "a new row? add it to the list above and to "
                                             "ConfigLoader.FullFileSetsEveryField";
 }
 

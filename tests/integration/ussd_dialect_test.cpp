@@ -111,3 +111,73 @@ TEST(UssdDialect, DeclaredDialectWithDataSmAndAVendorAbort) {
 
 }  // namespace
 }  // namespace mfigw::testing
+
+namespace mfigw::testing {
+namespace {
+
+// A USSD centre that passes the caller's serving cell (a CGI in a vendor TLV): with the
+// cell in the imported cell table, "Payment points" offers "Near me now" and lists the
+// points nearest that cell, not the home branch.
+TEST(UssdDialect, ACellInAVendorTlvFindsThePointsNearTheCaller) {
+  smpp::sim::UssdDialectOptions withCell;
+  withCell.cellTlv = 0x1601;
+  // MCC 639, MNC 02 (TBCD, filler F), LAC 0x0102, CI 0x0a0b.
+  withCell.cellValue = std::string("\x36\xf9\x20\x01\x02\x0a\x0b", 7);
+  UssdHarness h(withCell, "      ussd_dialect: with_cell\n",
+                "ussd:\n"
+                "  dialects:\n"
+                "    - name: with_cell\n"
+                "      cell_tlv: 0x1601\n");
+  {
+    // The cell sits in Kisumu, 270 km from the borrower's branch 7 points in Nairobi.
+    store::EnvOptions options;
+    options.path = (h.daemon.statePath() / "data").string();
+    store::Env env(options);
+    const store::BusinessTables tables = store::openBusinessTables(env);
+    env.write([&](store::WriteTxn& txn) {
+      store::CellTower tower;
+      tower.id = store::CellId{639, 2, 0x0102, 0x0a0b};
+      tower.latitudeE6 = -91000;
+      tower.longitudeE6 = 34768000;
+      tables.loanBook.upsertCellTower(txn, tower);
+      const auto point = [&](const char* id, const char* name, std::int32_t lat,
+                             std::int32_t lon) {
+        store::PaymentPoint p;
+        p.id = id;
+        p.name = name;
+        p.latitudeE6 = lat;
+        p.longitudeE6 = lon;
+        p.branch = 7;
+        p.ver = 1;
+        tables.loanBook.upsertPaymentPoint(txn, p);
+      };
+      point("P-K", "Kisumu Agent", -92000, 34769000);
+      point("P-N", "Nairobi Agent", -1284100, 36821900);
+    });
+  }
+  h.start();
+  const std::string session = h.newSession();
+  h.exchange(true, kUssdCode, session);
+  const auto menu = UssdHarness::text(h.exchange(false, "4", session));
+  ASSERT_NE(menu.find("3 Near me now"), std::string::npos) << menu;
+  const auto near = UssdHarness::text(h.exchange(false, "3", session));
+  EXPECT_NE(near.find("Near you:"), std::string::npos) << near;
+  const auto kisumu = near.find("Kisumu Agent");
+  const auto nairobi = near.find("Nairobi Agent");
+  ASSERT_NE(kisumu, std::string::npos) << near;
+  EXPECT_TRUE(nairobi == std::string::npos || kisumu < nairobi) << "nearest first: " << near;
+}
+
+// Without a cell from the channel the option is not offered.
+TEST(UssdDialect, NoCellNoNearMeOption) {
+  UssdHarness h;
+  h.start();
+  const std::string session = h.newSession();
+  h.exchange(true, kUssdCode, session);
+  const auto menu = UssdHarness::text(h.exchange(false, "4", session));
+  EXPECT_NE(menu.find("2 Enter an area code"), std::string::npos) << menu;
+  EXPECT_EQ(menu.find("Near me now"), std::string::npos) << menu;
+}
+
+}  // namespace
+}  // namespace mfigw::testing

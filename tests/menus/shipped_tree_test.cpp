@@ -68,12 +68,15 @@ class ShippedTree : public ::testing::Test {
                     {"in_group", "1"},
                     {"group_name", "Umoja Women"},
                     {"group_members", "24"},
-                    {"group_meeting", "2024-06-14"}};
+                    {"group_meeting", "2024-06-14"},
+                    {"has_cell", "1"},
+                    {"cell_place", "cell"}};
     data_.points["KSM"] = {{"Equity Agent Oginga", 850, "Mon-Sat 8-18", ""},
                            {"M-Pesa Shop 12", 1400, "8-20", ""},
                            {"Post office", 2300, "8-17", ""},
                            {"Duka la Mama", 4100, "7-21", ""}};
     data_.points["401"] = data_.points["KSM"];
+    data_.points["cell"] = data_.points["KSM"];
     data_.pinStatus = PinOutcome::Ok;
     data_.pin = "1234";
   }
@@ -240,6 +243,7 @@ TEST_F(ShippedTree, DialThroughShortcuts) {
                         "*384*3*2# delay_days",
                         "*384*4*1# points_branch",
                         "*384*4*2# points_area",
+                        "*384*4*3# points_cell",
                     }));
   // Dialling *384*1# asks for the PIN at once; with the PIN in the string too, it shows the
   // balance and ends the dialog.
