@@ -241,6 +241,23 @@ void Daemon::Impl::buildRetention() {
   o.keepFinal = config.sms.keepFinal;
   retention = std::make_unique<OutboxRetention>(io, stores->outbox(), stores->durableWriter(), o,
                                                 metrics, loggers.store());
+  // A full map refuses the writer's txn even for deletes; Env::reclaim may use the reserve
+  // beyond store.max_map_size. It is a top-level txn of its own, so it runs off the loop
+  // (it waits for the writer's txn) and reports back on the loop.
+  retention->setReclaim([this](store::GroupCommitWriter::Work work,
+                               store::GroupCommitWriter::Done done) {
+    asio::post(background, [this, work = std::move(work), done = std::move(done)] {
+      std::error_code ec;
+      try {
+        stores->durable().reclaim(work);
+      } catch (const store::MapFull&) {
+        ec = store::errc::map_full;
+      } catch (const std::exception&) {
+        ec = store::errc::write_failed;
+      }
+      asio::post(io, [done, ec] { done(ec); });
+    });
+  });
 }
 
 void Daemon::Impl::armUssdSweep() {

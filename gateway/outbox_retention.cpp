@@ -11,6 +11,7 @@ struct OutboxRetention::Pass {
   std::int64_t cutoff = 0;  // rows final before this (unix seconds) go
   std::size_t chunk = 0;
   std::uint64_t removed = 0;
+  bool reclaim = false;  // the writer found the map full: the rest goes through reclaim_
   std::function<void()> done;
 };
 
@@ -98,34 +99,44 @@ void OutboxRetention::runChunk(std::shared_ptr<Pass> pass) {
   const store::Outbox* outbox = &outbox_;
   const std::int64_t cutoff = pass->cutoff;
   const std::size_t chunk = pass->chunk;
-  writer_.submit(
-      [outbox, cutoff, chunk, removed](store::WriteTxn& txn) {
-        // Assigned, not added: the writer runs an item again after growing the map.
-        *removed = outbox->purgeFinal(txn, cutoff, chunk);
-      },
-      [this, alive = alive_, pass, removed](std::error_code ec) {
-        if (!*alive) return;
-        if (ec == store::errc::map_full && pass->chunk > 1 && !stopped_) {
-          pass->chunk /= 2;  // fewer deletions dirty fewer pages
-          runChunk(pass);
-          return;
-        }
-        if (ec) {
-          log_.warn("outbox purge failed error={} removed={}", ec.message(), pass->removed);
-          finish(*pass);
-          return;
-        }
-        pass->removed += *removed;
-        purgedTotal_ += *removed;
-        metrics_.counter(MetricId::OutboxPurgedTotal).inc(*removed);
-        // A full chunk may have left more: the next one is a new item, so other writes
-        // queued meanwhile commit in between.
-        if (*removed == pass->chunk && !stopped_) {
-          runChunk(pass);
-          return;
-        }
-        finish(*pass);
-      });
+  auto work = [outbox, cutoff, chunk, removed](store::WriteTxn& txn) {
+    // Assigned, not added: the writer runs an item again after growing the map.
+    *removed = outbox->purgeFinal(txn, cutoff, chunk);
+  };
+  auto done = [this, alive = alive_, pass, removed](std::error_code ec) {
+    if (!*alive) return;
+    if (ec == store::errc::map_full && !pass->reclaim && reclaim_ && !stopped_) {
+      pass->reclaim = true;
+      log_.warn("outbox purge: the map is full, purging through the store's reserve");
+      runChunk(pass);
+      return;
+    }
+    if (ec == store::errc::map_full && pass->chunk > 1 && !stopped_) {
+      pass->chunk /= 2;  // fewer deletions dirty fewer pages
+      runChunk(pass);
+      return;
+    }
+    if (ec) {
+      log_.warn("outbox purge failed error={} removed={}", ec.message(), pass->removed);
+      finish(*pass);
+      return;
+    }
+    pass->removed += *removed;
+    purgedTotal_ += *removed;
+    metrics_.counter(MetricId::OutboxPurgedTotal).inc(*removed);
+    // A full chunk may have left more: the next one is a new item, so other writes
+    // queued meanwhile commit in between.
+    if (*removed == pass->chunk && !stopped_) {
+      runChunk(pass);
+      return;
+    }
+    finish(*pass);
+  };
+  if (pass->reclaim) {
+    reclaim_(std::move(work), std::move(done));
+  } else {
+    writer_.submit(std::move(work), std::move(done));
+  }
 }
 
 void OutboxRetention::finish(const Pass& pass) {

@@ -9,8 +9,11 @@
 //            on the durable GroupCommitWriter removing at most `chunk` rows
 //            (store::Outbox::purgeFinal), so a backlog never becomes one giant txn and other
 //            writes interleave. LMDB reuses the freed pages in later txns, so the space goes
-//            to new writes without the file growing. A chunk refused with map_full is tried
-//            again with half the rows (a delete needs fresh pages too) down to one.
+//            to new writes without the file growing. A chunk refused with map_full goes to
+//            the `reclaim` function when one is set (the daemon's runs it through
+//            store::Env::reclaim on a background thread: a delete needs fresh pages too, and
+//            only reclaim may use the reserve beyond store.max_map_size), else it is tried
+//            again with half the rows down to one.
 // Threading: Everything runs on the io_context's thread; the work item runs on the writer
 //            thread and touches only its txn and the captured Outbox handle and values.
 // Errors:    A failed chunk is logged at warn and ends the pass; the next trigger starts
@@ -18,11 +21,7 @@
 // Ownership: Borrows the io_context, outbox, writer, metrics and logger; all must outlive
 //            it. Completions check a shared `alive_` flag, since the writer may finish an
 //            item after stop().
-// Open issues: LMDB needs fresh pages even to delete (copy-on-write), so once the map is
-//            completely full even a one-row chunk fails with map_full (seen in the fault
-//            test: two one-row chunks went through, then none); the purge must run before the
-//            map fills, e.g. on a used-bytes high-water mark (not done yet).
-//            Each chunk walks the final states' index from the oldest id, reading the
+// Open issues: each chunk walks the final states' index from the oldest id, reading the
 //            young final rows it keeps; fine for days of retention on a branch box, a
 //            (final time, id) index would make it O(removed).
 #pragma once
@@ -33,9 +32,9 @@
 #include <functional>
 #include <memory>
 
+#include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/logger.h>
 
 #include "gateway/metrics.hpp"
 #include "store/group_commit_writer.hpp"
@@ -54,6 +53,10 @@ struct OutboxRetentionOptions {
 class OutboxRetention {
  public:
   using Clock = std::function<std::int64_t()>;  // unix seconds, like the outbox's times
+  // Runs one work item in its own top-level txn allowed past the map's bound and reports
+  // the outcome on the loop (store::errc codes, like the writer).
+  using Reclaim =
+      std::function<void(store::GroupCommitWriter::Work, store::GroupCommitWriter::Done)>;
 
   OutboxRetention(boost::asio::io_context& io, const store::Outbox& outbox,
                   store::GroupCommitWriter& writer, OutboxRetentionOptions options,
@@ -66,6 +69,7 @@ class OutboxRetention {
   void stop();
   // SIGHUP: applies from the next pass.
   void setKeepFinal(std::chrono::milliseconds keepFinal) { options_.keepFinal = keepFinal; }
+  void setReclaim(Reclaim reclaim) { reclaim_ = std::move(reclaim); }
   // Starts a pass unless one is running; `done` (optional) runs on the loop when it ends.
   void purgeNow(std::function<void()> done = {});
 
@@ -86,6 +90,7 @@ class OutboxRetention {
   Metrics& metrics_;
   spdlog::logger& log_;
   Clock now_;
+  Reclaim reclaim_;
   boost::asio::steady_timer periodic_;
   boost::asio::steady_timer poll_;
   std::uint64_t mapFullSeen_ = 0;  // writer's mapFullBatches at the last poll
