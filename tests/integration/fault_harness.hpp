@@ -56,8 +56,8 @@ struct FaultRig {
 
   // One transceiver link to the simulator and a tiny menu tree of the menus tests (the
   // fault suite dials nothing, so it does not follow the shipped tree's changes); `more` is
-  // appended (other top-level sections).
-  std::string linkConfig(const std::string& more = "") const {
+  // appended (other top-level sections), `smsMore` to the sms section (indented lines).
+  std::string linkConfig(const std::string& more = "", const std::string& smsMore = "") const {
     const auto menus = daemon.dir() / "menus";
     std::filesystem::create_directories(menus);
     const std::filesystem::path source(MFIGW_SOURCE_DIR);
@@ -76,8 +76,8 @@ struct FaultRig {
     return "smpp:\n  links:\n    - name: sim\n      host: 127.0.0.1\n      port: " +
            std::to_string(sim.port()) +
            "\n      system_id: mfi\n      password_file: " + password.string() +
-           "\n      window: 10\n      tps: 2000\nsms:\n  retry_min: 1s\nmenus:\n  dir: " +
-           menus.string() + "\n" + more;
+           "\n      window: 10\n      tps: 2000\nsms:\n  retry_min: 1s\n" + smsMore +
+           "menus:\n  dir: " + menus.string() + "\n" + more;
   }
 
   gateway::AdminReply send(gateway::AdminClient& client, const std::string& to,

@@ -3,9 +3,12 @@
 // API messages and opt-outs until the store refuses. The refusal is a temporary one (HTTP
 // 503 + Retry-After, never a 500, never a 202 for what was not stored); an MO arriving
 // while full is answered ESME_RMSGQFUL so the SMSC keeps it; every message answered 202 is
-// in the store. The outbox keeps its final rows (nothing purges them), so space comes back
-// the way an operator brings it back: a restart with a larger map. Then every accepted
+// in the store. With the default sms.keep_final (7 days) the final rows stay, so space comes
+// back the way an operator brings it back: a restart with a larger map. Then every accepted
 // message reaches the simulator, the refused MO is taken, and new work is accepted.
+// The second test sets sms.keep_final to 2s (production keeps days): once the delivered rows
+// are that old, the purge the refused commits trigger frees their pages and the same daemon,
+// never restarted, takes as much new work again as the map held; nothing accepted is lost.
 #include <signal.h>
 
 #include <iostream>
@@ -61,11 +64,11 @@ class FaultMapFull : public ::testing::Test {
   Fill fill;
   int next = 0;  // numbers and keys are unique over the whole test
 
-  void startDaemon(const std::string& mapSize) {
+  void startDaemon(const std::string& mapSize, const std::string& smsMore = "") {
     rig.daemon.setLogLevel("info");
     rig.daemon.setMapSize(mapSize);
     rig.daemon.setMaxMapSize(mapSize);
-    rig.daemon.writeConfig(rig.linkConfig());
+    rig.daemon.writeConfig(rig.linkConfig("", smsMore));
     rig.daemon.start();
     ASSERT_TRUE(rig.daemon.waitReady()) << rig.daemon.stderrText();
   }
@@ -211,6 +214,70 @@ TEST_F(FaultMapFull, RefusesTemporarilyLosesNothingAndRecoversWithALargerMap) {
   EXPECT_TRUE(
       waitUntil([&] { return rig.queue()["queued"] == 0 && rig.queue()["sending"] == 0; }, 30s))
       << rig.queue().dump();
+}
+
+TEST_F(FaultMapFull, PurgingAgedFinalMessagesMakesRoomWithoutARestart) {
+  startDaemon("1MiB", "  keep_final: 2s\n");
+  const pid_t pid = rig.daemon.pid();
+  ASSERT_TRUE(fillUntilRefused(900, 5000)) << "the 1MiB store never refused";
+  EXPECT_EQ(fill.statusOther, 0) << fill.otherBodies;
+  const std::size_t heldBeforeFull = fill.accepted.size();
+  std::cout << "[ fault ] 1MiB map, keep_final 2s: " << heldBeforeFull
+            << " messages accepted before the refusal; queue " << rig.queue().dump() << "\n";
+
+  // Clients retry what was refused (Retry-After; here every 200 ms): as delivered rows age
+  // past keep_final and are purged, the same process takes as many long messages again as
+  // the whole map held before it filled, which only freed pages can hold.
+  gateway::AdminClient client = rig.daemon.client();
+  const auto refusedAt = std::chrono::steady_clock::now();
+  int refusals = 0;
+  for (std::size_t i = 0; i < heldBeforeFull; ++i) {
+    const std::string to = "+2547992" + std::to_string(10000 + i);
+    const std::string key = "after-" + std::to_string(i);
+    gateway::AdminReply reply;
+    ASSERT_TRUE(waitUntil(
+        [&] {
+          reply = rig.send(client, to, std::string(900, 'r'), key);
+          if (reply.status == 202) return true;
+          EXPECT_EQ(reply.status, 503) << reply.body;  // temporary, never a 500
+          ++refusals;
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          return false;
+        },
+        30s))
+        << i << ": " << reply.status << " " << reply.body << "\n"
+        << rig.queue().dump();
+    fill.accepted[json::parse(reply.body)["id"].get<std::uint64_t>()] = to;
+  }
+  const std::string metrics = client.get("/metrics").body;
+  const double purged = metricSum(metrics, "mfigw_outbox_purged_total");
+  EXPECT_GT(purged, 0);
+  EXPECT_EQ(rig.daemon.pid(), pid);  // the same process: no restart
+  std::cout << "[ fault ] " << heldBeforeFull << " more accepted in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - refusedAt)
+                   .count()
+            << " ms after the refusal (" << refusals << " refusals on the way), " << purged
+            << " final messages purged\n";
+
+  // Nothing accepted is lost: every message answered 202 reached the SMSC (only final
+  // messages are purged, so a purged one had been delivered, failed or expired).
+  std::set<std::string> expected;
+  for (const auto& [id, to] : fill.accepted)
+    expected.insert(digits(to));
+  std::set<std::string> missing;
+  const bool all = waitUntil(
+      [&] {
+        const std::set<std::string> sent = rig.submittedTo();
+        missing.clear();
+        for (const std::string& to : expected)
+          if (!sent.contains(to)) missing.insert(to);
+        return missing.empty();
+      },
+      60s);
+  EXPECT_TRUE(all) << missing.size() << " accepted message(s) never reached the SMSC, e.g. "
+                   << *missing.begin() << "\n"
+                   << rig.queue().dump();
 }
 
 }  // namespace
