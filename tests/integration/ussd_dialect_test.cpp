@@ -159,8 +159,8 @@ TEST(UssdDialect, ACellInAVendorTlvFindsThePointsNearTheCaller) {
   const std::string session = h.newSession();
   h.exchange(true, kUssdCode, session);
   const auto menu = UssdHarness::text(h.exchange(false, "4", session));
-  ASSERT_NE(menu.find("3 Near me now"), std::string::npos) << menu;
-  const auto near = UssdHarness::text(h.exchange(false, "3", session));
+  ASSERT_NE(menu.find("4 Near me now"), std::string::npos) << menu;
+  const auto near = UssdHarness::text(h.exchange(false, "4", session));
   EXPECT_NE(near.find("Near you:"), std::string::npos) << near;
   const auto kisumu = near.find("Kisumu Agent");
   const auto nairobi = near.find("Nairobi Agent");

@@ -99,6 +99,7 @@ inline const std::vector<Walk>& walks() {
       {"delay", {"3", "2", "2", "2", "1", kPin}},
       {"points_branch", {"4", "1", "98", "0"}},
       {"points_area_sms", {"4", "2", kAreaCode, "98", "1"}},
+      {"points_area_menu", {"4", "3", "6"}},  // Kasarani: area 34 (kAreaBranch)
       {"officer", {"5", "1"}},
       {"language", {"6", "LANG"}},
       {"set_pin", {"7", kPin, kNewPin, kNewPin}},

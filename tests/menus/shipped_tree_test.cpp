@@ -243,7 +243,14 @@ TEST_F(ShippedTree, DialThroughShortcuts) {
                         "*384*3*2# delay_days",
                         "*384*4*1# points_branch",
                         "*384*4*2# points_area",
-                        "*384*4*3# points_cell",
+                        "*384*4*3# points_areas",
+                        "*384*4*4# points_cell",
+                        "*384*4*3*1# points_near",
+                        "*384*4*3*2# points_near",
+                        "*384*4*3*3# points_near",
+                        "*384*4*3*4# points_near",
+                        "*384*4*3*5# points_near",
+                        "*384*4*3*6# points_near",
                     }));
   // Dialling *384*1# asks for the PIN at once; with the PIN in the string too, it shows the
   // balance and ends the dialog.
