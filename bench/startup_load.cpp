@@ -6,8 +6,9 @@
 //            with NOTIFY_SOCKET pointing at a datagram socket of ours, as systemd would, and
 //            measures: exec to READY=1, the daemon's RSS at READY, and its RSS once the
 //            reminder scheduler's first pass over the whole book is done (read from
-//            /metrics), or after 30 s of it. The first start is the one after seeding (page cache warm, as after
-//            an upgrade); later ones are restarts. The store's size on disk is printed too.
+//            /metrics), or after 30 s of it. The first start is the one after seeding (page cache
+//            warm, as after an upgrade); later ones are restarts. The store's size on disk is
+//            printed too.
 // Threading: one thread.
 // Errors:    prints why and exits 1 (the daemon exited, no READY within 60 s).
 // Ownership: owns the temporary directory and the daemon; both are gone at exit.
@@ -34,91 +35,18 @@
 #include <thread>
 #include <vector>
 
-#include "store/business_tables.hpp"
-#include "store/day_number.hpp"
-#include "store/env.hpp"
+#include "bench/load_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace mfigw;
+using bench::rssKiB;
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "startup_load: %s\n", why.c_str());
   std::exit(1);
-}
-
-std::string phoneOf(std::size_t i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "2547%08zu", i % 100000000);
-  return buf;
-}
-
-// One borrower and one loan per phone, in transactions of 10,000 (bounded dirty pages).
-void seedLoanBook(const fs::path& data, std::size_t count) {
-  fs::create_directories(data);
-  store::EnvOptions options;
-  options.path = data.string();
-  options.mapSize = 256ull << 20;
-  options.maxMapSize = 4ull << 30;
-  store::Env env(options);
-  const store::BusinessTables tables = store::openBusinessTables(env);
-  const auto today = store::dayOfUnixSeconds(std::time(nullptr));
-  for (std::size_t from = 0; from < count; from += 10000) {
-    env.write([&](store::WriteTxn& txn) {
-      for (std::size_t i = from; i < std::min(count, from + 10000); ++i) {
-        const std::string phone = phoneOf(i);
-        store::Client client;
-        client.cid = "C" + phone;
-        client.msisdn = phone;
-        client.shortName = "Client";
-        client.language = "en";
-        client.homeBranch = static_cast<std::uint32_t>(i % 40 + 1);
-        tables.loanBook.upsertClient(txn, client);
-        store::LoanSnapshot loan;
-        loan.loanId = "L" + phone;
-        loan.accountNo = phone.substr(4);
-        loan.clientId = client.cid;
-        loan.msisdn = phone;
-        loan.language = "en";
-        loan.currency = "KES";
-        loan.decimals = 2;
-        loan.disbursed = 2000000;
-        loan.principalOutstanding = 1200000;
-        loan.totalOutstanding = 1250000;
-        // Due dates spread over the next month, so the reminder pass has real work.
-        const auto due = today + 1 + static_cast<std::int32_t>(i % 30);
-        loan.installments = {{due, 250000, 0}, {due + 30, 250000, 0}};
-        loan.officer = "Joseph";
-        loan.branch = client.homeBranch;
-        loan.ver = i + 1;
-        loan.asOf = static_cast<std::uint32_t>(std::time(nullptr));
-        tables.loanBook.upsertLoan(txn, loan);
-      }
-    });
-  }
-}
-
-std::uint16_t freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) fail("cannot bind 127.0.0.1");
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-long rssKiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
 }
 
 // GET /metrics on 127.0.0.1:port with the admin token (HTTP/1.0: the server closes, so
@@ -131,8 +59,8 @@ std::string metrics(std::uint16_t port, const std::string& token) {
   addr.sin_port = htons(port);
   std::string out;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string req = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-                            token + "\r\n\r\n";
+    const std::string req =
+        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n\r\n";
     if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
       char buf[65536];
       for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
@@ -204,8 +132,8 @@ StartFigures startOnce(const fs::path& dir, const fs::path& config, std::uint16_
     if (::poll(&p, 1, 100) > 0) {
       char buf[4096];
       const ssize_t n = ::recv(notify, buf, sizeof buf, 0);
-      if (n > 0 && std::string(buf, static_cast<std::size_t>(n)).find("READY=1") !=
-                       std::string::npos)
+      if (n > 0 &&
+          std::string(buf, static_cast<std::size_t>(n)).find("READY=1") != std::string::npos)
         ready = true;
     }
     int status = 0;
@@ -258,11 +186,11 @@ int main(int argc, char** argv) {
   std::string pattern = (fs::temp_directory_path() / "mfigw-startup-load-XXXXXX").string();
   const fs::path dir = ::mkdtemp(pattern.data());
   const auto seedStart = Clock::now();
-  seedLoanBook(dir / "state" / "data", loans);
+  bench::seedLoanBook(dir / "state" / "data", loans, {.branches = 40, .spreadDue = true});
   std::printf("seeded %zu borrowers in %.1f s\n", loans,
               std::chrono::duration<double>(Clock::now() - seedStart).count());
 
-  const std::uint16_t adminPort = freePort();
+  const std::uint16_t adminPort = bench::freePort();
   const fs::path config = dir / "gateway.yaml";
   {
     // The embedded simulator stands in for the SMSC: no other process to start.
@@ -275,12 +203,12 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < starts; ++i) {
     const StartFigures f = startOnce(dir, config, adminPort);
-    const std::string pass =
-        f.quiet ? std::string("skipped (quiet hours)")
-                : f.firstPassMs < 0
-                    ? "not done in 30 s (" + std::to_string(static_cast<long>(f.backlogPasses)) +
-                          " partial passes)"
-                    : std::to_string(static_cast<long>(f.firstPassMs)) + " ms";
+    const std::string pass = f.quiet ? std::string("skipped (quiet hours)")
+                             : f.firstPassMs < 0
+                                 ? "not done in 30 s (" +
+                                       std::to_string(static_cast<long>(f.backlogPasses)) +
+                                       " partial passes)"
+                                 : std::to_string(static_cast<long>(f.firstPassMs)) + " ms";
     std::printf(
         "start %d (%s): ready in %.0f ms, RSS %ld KiB at ready; first reminder scan of the "
         "book after ready: %s, RSS %ld KiB then\n",

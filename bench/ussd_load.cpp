@@ -37,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/load_support.hpp"
 #include "smpp/codec.hpp"
 #include "smpp/framer.hpp"
 #include "smpp/pdu.hpp"
@@ -48,6 +49,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace mfigw;
+using bench::cpuSeconds;
+using bench::freePort;
+using bench::phoneOf;
+using bench::rssKiB;
+using bench::seedLoanBook;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -62,96 +68,6 @@ struct Options {
 [[noreturn]] void fail(const std::string& why) {
   std::fprintf(stderr, "ussd_load: %s\n", why.c_str());
   std::exit(1);
-}
-
-std::string phoneOf(std::size_t i) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "2547%08zu", i % 100000000);
-  return buf;
-}
-
-// One borrower and one loan per phone, written before the daemon starts.
-void seedLoanBook(const fs::path& data, std::size_t count) {
-  fs::create_directories(data);
-  store::EnvOptions options;
-  options.path = data.string();
-  options.mapSize = 64ull << 20;
-  options.maxMapSize = 1ull << 30;
-  store::Env env(options);
-  const store::BusinessTables tables = store::openBusinessTables(env);
-  const auto today = store::dayOfUnixSeconds(std::time(nullptr));
-  env.write([&](store::WriteTxn& txn) {
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::string phone = phoneOf(i);
-      store::Client client;
-      client.cid = "C" + phone;
-      client.msisdn = phone;
-      client.shortName = "Client";
-      client.language = "en";
-      client.homeBranch = 7;
-      tables.loanBook.upsertClient(txn, client);
-      store::LoanSnapshot loan;
-      loan.loanId = "L" + phone;
-      loan.accountNo = phone.substr(4);
-      loan.clientId = client.cid;
-      loan.msisdn = phone;
-      loan.language = "en";
-      loan.currency = "KES";
-      loan.decimals = 2;
-      loan.disbursed = 2000000;
-      loan.principalOutstanding = 1200000;
-      loan.totalOutstanding = 1250000;
-      loan.installments = {{today + 5, 250000, 0}, {today + 35, 250000, 0}};
-      loan.officer = "Joseph";
-      loan.branch = 7;
-      loan.ver = i + 1;
-      loan.asOf = static_cast<std::uint32_t>(std::time(nullptr));
-      tables.loanBook.upsertLoan(txn, loan);
-    }
-  });
-}
-
-std::uint16_t listenLoopback(int& fd) {
-  fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, 4) != 0)
-    fail("cannot listen on 127.0.0.1");
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
-}
-
-std::uint16_t freePort() {
-  int fd = -1;
-  const std::uint16_t port = listenLoopback(fd);
-  ::close(fd);
-  return port;
-}
-
-// CPU seconds (user + system) and resident KiB of a process.
-double cpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(in, line);
-  std::istringstream rest(line.substr(line.rfind(')') + 2));
-  std::string field;
-  unsigned long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stoul(field);
-    if (i == 15) stime = std::stoul(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-long rssKiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
 }
 
 class Smsc {
@@ -248,7 +164,8 @@ int main(int argc, char** argv) {
   seedLoanBook(dir / "state" / "data", o.sessions);
 
   int listener = -1;
-  const std::uint16_t smppPort = listenLoopback(listener);
+  const std::uint16_t smppPort = bench::listenLoopback(listener);
+  if (smppPort == 0) fail("cannot listen on 127.0.0.1");
   const fs::path config = dir / "gateway.yaml";
   {
     std::ofstream yaml(config);

@@ -56,10 +56,10 @@ namespace mfigw::gateway {
 
 struct BorrowerView {
   std::optional<store::Client> client;
-  std::vector<store::LoanSnapshot> loans;  // every loan of the client
-  std::optional<store::PinRecord> pin;     // the caller's PIN (any caller may have one)
-  std::optional<store::Group> group;       // the client's group record, when it has one
-  std::size_t groupMembers = 0;            // clients whose groupId is the client's group
+  std::vector<store::LoanSnapshot> loans;      // every loan of the client
+  std::optional<store::PinRecord> pin;         // the caller's PIN (any caller may have one)
+  std::optional<store::Group> group;           // the client's group record, when it has one
+  std::size_t groupMembers = 0;                // clients whose groupId is the client's group
   std::optional<store::Position> servingCell;  // where the caller's cell is, when known
 };
 

@@ -17,7 +17,8 @@ std::optional<store::CellId> decodeCellGlobalId(std::string_view octets) {
   id.mcc = static_cast<std::uint16_t>(mcc1 * 100 + mcc2 * 10 + mcc3);
   if (id.mcc == 0) return std::nullopt;
   // OpenCellID keeps the MNC as a number, so "02" and "2" are the same network there too.
-  id.net = static_cast<std::uint16_t>(mnc3 == 0xf ? mnc1 * 10 + mnc2 : mnc1 * 100 + mnc2 * 10 + mnc3);
+  id.net =
+      static_cast<std::uint16_t>(mnc3 == 0xf ? mnc1 * 10 + mnc2 : mnc1 * 100 + mnc2 * 10 + mnc3);
   id.area = static_cast<std::uint32_t>(octet(3) << 8 | octet(4));
   id.cell = static_cast<std::uint64_t>(octet(5) << 8 | octet(6));
   return id;

@@ -112,9 +112,9 @@ struct UssdDialectConfig {
   std::uint32_t sessionTlv = 0;                 // the vendor TLV's tag, when session_key: tlv
   std::string serviceCode = "text";             // | destination_addr | tlv
   std::uint32_t serviceCodeTlv = 0;             // when service_code: tlv
-  std::uint32_t cellTlv = 0;  // vendor TLV with the caller's cell (7-octet CGI); 0: none
-  std::string replyWith = "submit_sm";          // | data_sm
-  std::string dataCoding = "auto";              // | ucs2 | latin1
+  std::uint32_t cellTlv = 0;            // vendor TLV with the caller's cell (7-octet CGI); 0: none
+  std::string replyWith = "submit_sm";  // | data_sm
+  std::string dataCoding = "auto";      // | ucs2 | latin1
 };
 
 struct UssdConfig {

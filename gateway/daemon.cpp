@@ -28,8 +28,8 @@
 #include "gateway/messages_api.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/optout_api.hpp"
-#include "gateway/outbox_sender.hpp"
 #include "gateway/outbox_retention.hpp"
+#include "gateway/outbox_sender.hpp"
 #include "gateway/reminder_file.hpp"
 #include "gateway/reminder_scheduler.hpp"
 #include "gateway/simulator_api.hpp"
@@ -244,20 +244,20 @@ void Daemon::Impl::buildRetention() {
   // A full map refuses the writer's txn even for deletes; Env::reclaim may use the reserve
   // beyond store.max_map_size. It is a top-level txn of its own, so it runs off the loop
   // (it waits for the writer's txn) and reports back on the loop.
-  retention->setReclaim([this](store::GroupCommitWriter::Work work,
-                               store::GroupCommitWriter::Done done) {
-    asio::post(background, [this, work = std::move(work), done = std::move(done)] {
-      std::error_code ec;
-      try {
-        stores->durable().reclaim(work);
-      } catch (const store::MapFull&) {
-        ec = store::errc::map_full;
-      } catch (const std::exception&) {
-        ec = store::errc::write_failed;
-      }
-      asio::post(io, [done, ec] { done(ec); });
-    });
-  });
+  retention->setReclaim(
+      [this](store::GroupCommitWriter::Work work, store::GroupCommitWriter::Done done) {
+        asio::post(background, [this, work = std::move(work), done = std::move(done)] {
+          std::error_code ec;
+          try {
+            stores->durable().reclaim(work);
+          } catch (const store::MapFull&) {
+            ec = store::errc::map_full;
+          } catch (const std::exception&) {
+            ec = store::errc::write_failed;
+          }
+          asio::post(io, [done, ec] { done(ec); });
+        });
+      });
 }
 
 void Daemon::Impl::armUssdSweep() {

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/async_commit.hpp"
 #include "gateway/fineract_sync.hpp"
 #include "gateway/upstream_apply.hpp"
 #include "gateway/upstream_codec.hpp"
@@ -54,22 +55,6 @@ class WindowFailed : public std::runtime_error {
   explicit WindowFailed(WindowFailure f) : std::runtime_error(f.message), failure(std::move(f)) {}
   WindowFailure failure;
 };
-
-// submit() on the group-commit writer as an awaitable: the completion is posted back to the
-// awaiting coroutine's executor, whatever thread the writer reports from.
-template <typename Token>
-auto asyncCommit(store::GroupCommitWriter& writer, const store::GroupCommitWriter::Work& work,
-                 Token&& token) {
-  return asio::async_initiate<Token, void(std::error_code)>(
-      [&writer, &work](auto handler) {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        writer.submit(work, [shared, executor](std::error_code ec) {
-          asio::post(executor, [shared, ec]() mutable { std::move (*shared)(ec); });
-        });
-      },
-      token);
-}
 
 // The text a refusal carried: {"error":{"message":...}}, {"error":"..."} or the start of
 // the body, printable ASCII only (it goes into a log line).

@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "gateway/async_commit.hpp"
+
 namespace mfigw::gateway {
 
 namespace asio = boost::asio;
@@ -17,22 +19,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::size_t kMaxErrorDetail = 160;
-
-// submit() on the group-commit writer as an awaitable; the completion is posted back to the
-// awaiting coroutine's executor, whatever thread the writer reports from.
-template <typename Token>
-auto asyncCommit(store::GroupCommitWriter& writer, const store::GroupCommitWriter::Work& work,
-                 Token&& token) {
-  return asio::async_initiate<Token, void(std::error_code)>(
-      [&writer, &work](auto handler) {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        writer.submit(work, [shared, executor](std::error_code ec) {
-          asio::post(executor, [shared, ec]() mutable { std::move (*shared)(ec); });
-        });
-      },
-      token);
-}
 
 // The message of a refusal: Fineract's platform error {"defaultUserMessage"} or ours
 // {"error"}, else the start of the body; printable ASCII only (it goes into a log line).

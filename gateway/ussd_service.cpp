@@ -139,8 +139,8 @@ struct UssdService::Step {
   std::unique_ptr<boost::asio::steady_timer> deadline;
   bool answered = false;  // complete() ran
   bool late = false;      // the phone got the fallback page; the step's page goes by SMS
-  std::string e164;    // "+2547..."
-  std::string digits;  // "2547...": the loan book's form
+  std::string e164;       // "+2547..."
+  std::string digits;     // "2547...": the loan book's form
   std::int64_t now = 0;
   std::optional<store::UssdDialog> dialog;  // to store (continuing)
   bool erase = false;                       // the dialog ended: remove it
@@ -579,15 +579,14 @@ void UssdService::sendFallback(Step& step) {
   step.late = true;
   std::string lang = step.clientLanguage;
   if (step.existing) {
-    if (const auto session = menus::decodeSession(step.existing->session))
-      lang = session->language;
+    if (const auto session = menus::decodeSession(step.existing->session)) lang = session->language;
   }
   const std::string channel = step.request.channel.substr(0, step.request.channel.find(':'));
   metrics_.counter(MetricId::UssdRequestsTotal, {channel, "fallback"}).inc();
   log_.warn("USSD step past its deadline, fallback page sent from={} deadline_ms={}",
             mask_(step.e164), options_.stepDeadline.count());
-  step.done(UssdReply{false,
-                      fmt::format(fmt::runtime(phrase(lang).slow), options_.serviceCode), true});
+  step.done(
+      UssdReply{false, fmt::format(fmt::runtime(phrase(lang).slow), options_.serviceCode), true});
 }
 
 void UssdService::complete(std::shared_ptr<Step> step, bool stored) {

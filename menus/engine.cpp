@@ -139,8 +139,7 @@ std::optional<std::string> Walk::computed(const VarSpec& spec) const {
     // of * bp / 10000, half up; amounts on a phone stay far below the overflow bound.
     const int64_t of = values[0], bp = values[1];
     int64_t product = 0;
-    if (of < 0 || bp < 0 || __builtin_mul_overflow(of, bp, &product) ||
-        product > INT64_MAX - 5000)
+    if (of < 0 || bp < 0 || __builtin_mul_overflow(of, bp, &product) || product > INT64_MAX - 5000)
       return std::nullopt;
     out = (product + 5000) / 10000;
   } else {

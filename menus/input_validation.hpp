@@ -26,8 +26,8 @@ enum class InputVerdict : uint8_t { Accepted, Rejected, Unavailable };
 
 struct InputCheck {
   InputVerdict verdict = InputVerdict::Rejected;
-  std::string value;   // Accepted: what to store
-  std::string reason;  // Rejected/Unavailable: for logs and tests, never shown as is
+  std::string value;       // Accepted: what to store
+  std::string reason;      // Rejected/Unavailable: for logs and tests, never shown as is
   bool notDigits = false;  // Rejected: letters where the validator takes digits only
 };
 

@@ -392,9 +392,8 @@ void MenuReader::readVars(const Entry& e) {
       error(v.key.Mark(), v.path, "a variable name is lower-case letters, digits and '_'");
       continue;
     }
-    const Fields vf =
-        readMap(v.value, v.mark(), v.path,
-                {"type", "max", "alphabet", "currency", "decimals", "share", "sum"});
+    const Fields vf = readMap(v.value, v.mark(), v.path,
+                              {"type", "max", "alphabet", "currency", "decimals", "share", "sum"});
     if (!vf.ok) continue;
     VarSpec spec;
     spec.name = v.name;
@@ -526,14 +525,14 @@ void MenuReader::checkFormulas() {
       if (!typeOk) {
         error(spec.formulaPos, path,
               fmt::format("'{}' must be {}", operand,
-                          rate                            ? "a number (basis points)"
+                          rate                          ? "a number (basis points)"
                           : spec.type == VarType::Money ? "money with the same decimals"
-                                                          : "a number"));
+                                                        : "a number"));
       }
       // One level of nesting at most (a total of fees), so a value never loops.
-      const bool nestedOk = o->formula == VarSpec::Formula::None ||
-                            (spec.formula == VarSpec::Formula::Sum &&
-                             o->formula == VarSpec::Formula::Share);
+      const bool nestedOk =
+          o->formula == VarSpec::Formula::None ||
+          (spec.formula == VarSpec::Formula::Sum && o->formula == VarSpec::Formula::Share);
       if (!nestedOk) {
         error(spec.formulaPos, path,
               fmt::format("'{}' is computed too; only a sum may name a share", operand));
@@ -552,10 +551,9 @@ void MenuReader::readLabels(const Entry& e) {
 }
 
 void MenuReader::readMessages(const Entry& e) {
-  const Fields f =
-      readMap(e.value, e.mark(), e.path,
-              {"invalid_option", "invalid_input", "unavailable", "pin_wrong", "pin_locked",
-               "digits_only"});
+  const Fields f = readMap(
+      e.value, e.mark(), e.path,
+      {"invalid_option", "invalid_input", "unavailable", "pin_wrong", "pin_locked", "digits_only"});
   messagesPos_ = posOf(e.mark());
   requireText(f, "invalid_option", tree_.messages.invalidOption);
   requireText(f, "invalid_input", tree_.messages.invalidInput);

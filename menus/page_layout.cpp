@@ -97,8 +97,8 @@ std::string locatorEmptyPage(const MenuTree& tree, const Screen& screen, std::si
                     {});
 }
 
-const TextTemplate& errorTemplate(const MenuTree& tree, const Screen& screen,
-                                  std::size_t language, bool notDigits) {
+const TextTemplate& errorTemplate(const MenuTree& tree, const Screen& screen, std::size_t language,
+                                  bool notDigits) {
   if (screen.type == ScreenType::Input) {
     if (notDigits && !tree.messages.digitsOnly.empty())
       return tree.messages.digitsOnly.byLanguage[language];

@@ -43,8 +43,8 @@ class RetentionTest : public ::testing::Test {
     OutboxRetentionOptions o;
     o.keepFinal = keepFinal;
     o.chunk = chunk;
-    retention_ = std::make_unique<OutboxRetention>(io_, tables_.outbox, writer_, o, metrics_,
-                                                   *log_, [this] { return now_; });
+    retention_ = std::make_unique<OutboxRetention>(io_, tables_.outbox, writer_, o, metrics_, *log_,
+                                                   [this] { return now_; });
   }
 
   // `n` messages to distinct numbers, delivered at `at` (unix seconds); returns their ids.

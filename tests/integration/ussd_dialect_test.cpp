@@ -140,8 +140,7 @@ TEST(UssdDialect, ACellInAVendorTlvFindsThePointsNearTheCaller) {
       tower.latitudeE6 = -91000;
       tower.longitudeE6 = 34768000;
       tables.loanBook.upsertCellTower(txn, tower);
-      const auto point = [&](const char* id, const char* name, std::int32_t lat,
-                             std::int32_t lon) {
+      const auto point = [&](const char* id, const char* name, std::int32_t lat, std::int32_t lon) {
         store::PaymentPoint p;
         p.id = id;
         p.name = name;

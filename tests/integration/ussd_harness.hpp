@@ -171,8 +171,8 @@ struct UssdHarness {
         for (const smpp::sim::ReceivedPdu& r : s.received()) {
           const auto* submit = std::get_if<smpp::SubmitSm>(&r.pdu);
           if (submit == nullptr || submit->tlvs.ussdServiceOp()) continue;
-          const auto encoding = smpp::encodingFromDataCoding(submit->dataCoding)
-                                    .value_or(smpp::TextEncoding::Gsm7);
+          const auto encoding =
+              smpp::encodingFromDataCoding(submit->dataCoding).value_or(smpp::TextEncoding::Gsm7);
           const auto* raw = reinterpret_cast<const std::uint8_t*>(submit->shortMessage.data());
           const auto decoded = smpp::decode({raw, submit->shortMessage.size()}, encoding);
           sent.emplace_back(submit->destination.addr, decoded ? *decoded : submit->shortMessage);

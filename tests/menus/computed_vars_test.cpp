@@ -38,7 +38,8 @@ vars:
   fee_bp: {type: number, max: 5}
   fee: {type: money, max: 14, share: {of: amount, basis_points: fee_bp}}
   total: {type: money, max: 14, sum: [amount, fee]}
-)" + extraVars + R"(screens:
+)" + extraVars +
+         R"(screens:
   product:
     type: menu
     text: {en: Product, fr: Produit}
@@ -56,7 +57,8 @@ vars:
     text: {en: "Fee {fee} Total {total}", fr: "Frais {fee} Total {total}"}
     on_yes: done
     on_no: product
-)" + writeFee + R"(  done:
+)" + writeFee +
+         R"(  done:
     type: end
     text: {en: Done., fr: Fini.}
 )";
@@ -102,17 +104,17 @@ TEST(ComputedVars, TheLoaderNamesABadFormulaWhereItIs) {
     return loaded.errorText();
   };
   // An unknown operand, a text rate, a sum of sums, a computed text, both at once.
-  std::string text = errors(tree("  bad1: {type: money, max: 14, share: {of: amount, "
-                                 "basis_points: nothing}}\n"
-                                 "  label: {type: text, max: 10}\n"
-                                 "  bad2: {type: money, max: 14, share: {of: amount, "
-                                 "basis_points: label}}\n"
-                                 "  bad3: {type: money, max: 14, sum: [total, fee]}\n"
-                                 "  bad4: {type: text, max: 14, sum: [amount, fee]}\n"
-                                 "  bad5: {type: money, max: 14, sum: [amount], share: "
-                                 "{of: amount, basis_points: fee_bp}}\n"));
-  EXPECT_NE(text.find("fees.yaml:22:32: vars.bad1: unknown variable 'nothing'"),
-            std::string::npos)
+  std::string text =
+      errors(tree("  bad1: {type: money, max: 14, share: {of: amount, "
+                  "basis_points: nothing}}\n"
+                  "  label: {type: text, max: 10}\n"
+                  "  bad2: {type: money, max: 14, share: {of: amount, "
+                  "basis_points: label}}\n"
+                  "  bad3: {type: money, max: 14, sum: [total, fee]}\n"
+                  "  bad4: {type: text, max: 14, sum: [amount, fee]}\n"
+                  "  bad5: {type: money, max: 14, sum: [amount], share: "
+                  "{of: amount, basis_points: fee_bp}}\n"));
+  EXPECT_NE(text.find("fees.yaml:22:32: vars.bad1: unknown variable 'nothing'"), std::string::npos)
       << text;
   EXPECT_NE(text.find("vars.bad2: 'label' must be a number (basis points)"), std::string::npos)
       << text;
@@ -125,9 +127,10 @@ TEST(ComputedVars, TheLoaderNamesABadFormulaWhereItIs) {
   EXPECT_NE(text.find("vars.bad5.sum: a variable is a share or a sum, not both"), std::string::npos)
       << text;
   // A screen that writes a computed value.
-  text = errors(tree("", "  typed_fee:\n    type: input\n    text: {en: Fee, fr: Frais}\n"
-                         "    store: fee\n    validate: {type: integer, min: 1, max: 9}\n"
-                         "    next: done\n"));
+  text = errors(tree("",
+                     "  typed_fee:\n    type: input\n    text: {en: Fee, fr: Frais}\n"
+                     "    store: fee\n    validate: {type: integer, min: 1, max: 9}\n"
+                     "    next: done\n"));
   EXPECT_NE(text.find("vars.fee: a computed variable cannot be written by a screen"),
             std::string::npos)
       << text;
